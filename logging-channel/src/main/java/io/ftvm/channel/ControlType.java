@@ -1,0 +1,30 @@
+package io.ftvm.channel;
+
+/** Small typed messages used to coordinate a planned hand-over between primary and backup. */
+public enum ControlType {
+  /** Primary asks the backup to prepare taking over once it has replayed up to the position. */
+  HANDOFF_REQUEST(1),
+  /** Backup has replayed everything it was asked to and can take over. */
+  HANDOFF_READY(2),
+  /** Primary will send nothing beyond the position; the stream is complete. */
+  END_OF_STREAM(3);
+
+  private final int wireCode;
+
+  ControlType(int wireCode) {
+    this.wireCode = wireCode;
+  }
+
+  public int wireCode() {
+    return wireCode;
+  }
+
+  static ControlType fromWire(int code) {
+    for (ControlType type : values()) {
+      if (type.wireCode == code) {
+        return type;
+      }
+    }
+    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "unknown control type " + code);
+  }
+}

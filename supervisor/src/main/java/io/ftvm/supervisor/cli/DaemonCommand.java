@@ -1,0 +1,67 @@
+package io.ftvm.supervisor.cli;
+
+import io.ftvm.lock.SharedDirectoryArbiter;
+import io.ftvm.supervisor.hypervisor.QemuDriver;
+import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
+import io.ftvm.supervisor.pair.ControlServer;
+import io.ftvm.supervisor.pair.NodeFiles;
+import io.ftvm.supervisor.pair.NodeSupervisor;
+import io.ftvm.supervisor.pair.PairConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs one host's supervisor in the foreground until it is stopped. {@code ftvm start --pair} runs
+ * two of these in their namespaces; on real hosts an init system runs one per host.
+ */
+@Command(
+    name = "daemon",
+    description = "Run this host's supervisor for one protected VM (foreground).",
+    mixinStandardHelpOptions = true)
+public final class DaemonCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
+
+  @Mixin LoggingMixin logging;
+
+  @Option(names = "--config", required = true, description = "The pair's JSON config file.")
+  Path config;
+
+  @Option(
+      names = "--node",
+      required = true,
+      description = "Which node of the config this host is (a or b).")
+  String node;
+
+  @Option(
+      names = "--storage-timeout",
+      defaultValue = "2s",
+      converter = DurationConverter.class,
+      description =
+          "How long shared storage may take to answer before it counts as unreachable (default ${DEFAULT-VALUE}).")
+  Duration storageTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    PairConfig pair = PairConfig.read(config);
+    try (ChildProcessLauncher launcher = new ChildProcessLauncher();
+        SharedDirectoryArbiter arbiter =
+            new SharedDirectoryArbiter(pair.sharedDirectory(), storageTimeout);
+        NodeSupervisor supervisor =
+            new NodeSupervisor(pair, node, new QemuDriver(launcher), arbiter)) {
+      NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
+      try (ControlServer control = ControlServer.start(files.controlSocket(), supervisor)) {
+        supervisor.start();
+        log.info("node {} running as {}", node, supervisor.role());
+        supervisor.awaitStopRequested();
+        supervisor.awaitHalted(Duration.ofSeconds(15));
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,108 @@
+package io.ftvm.supervisor.pair;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's admin interface: one JSON request per line on a Unix socket in its state directory
+ * ({@code {"command":"status"}}, {@code failover}, {@code stop}), one JSON reply per line. File
+ * permissions on the state directory are the access control.
+ */
+public final class ControlServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+  private final ServerSocketChannel server;
+  private final Path path;
+  private final NodeSupervisor supervisor;
+  private final ObjectMapper mapper = PairConfig.mapper();
+  private volatile boolean closed;
+
+  private ControlServer(ServerSocketChannel server, Path path, NodeSupervisor supervisor) {
+    this.server = server;
+    this.path = path;
+    this.supervisor = supervisor;
+  }
+
+  public static ControlServer start(Path path, NodeSupervisor supervisor) throws IOException {
+    Files.deleteIfExists(path);
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(path));
+    ControlServer control = new ControlServer(server, path, supervisor);
+    Thread thread = new Thread(control::serve, "control");
+    thread.setDaemon(true);
+    thread.start();
+    return control;
+  }
+
+  private void serve() {
+    while (!closed) {
+      try (SocketChannel client = server.accept()) {
+        handle(client);
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("control connection failed: {}", e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void handle(SocketChannel client) throws IOException {
+    BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
+    OutputStream out = Channels.newOutputStream(client);
+    String line = in.readLine();
+    if (line == null) {
+      return;
+    }
+    ObjectNode reply = mapper.createObjectNode();
+    try {
+      JsonNode request = mapper.readTree(line);
+      String command = request.path("command").asText("");
+      switch (command) {
+        case "status" -> reply.set("status", mapper.valueToTree(supervisor.status()));
+        case "failover" -> {
+          String outcome = supervisor.failover().get(60, TimeUnit.SECONDS);
+          reply.put("result", outcome);
+        }
+        case "stop" -> {
+          supervisor.stop();
+          reply.put("result", "stopping");
+        }
+        default -> reply.put("error", "unknown command '" + command + "'");
+      }
+    } catch (Exception e) {
+      reply.put("error", e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+    }
+    out.write(
+        (mapper
+                    .writer()
+                    .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(reply)
+                + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    server.close();
+    Files.deleteIfExists(path);
+  }
+}

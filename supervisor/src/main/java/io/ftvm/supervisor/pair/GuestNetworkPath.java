@@ -1,0 +1,109 @@
+package io.ftvm.supervisor.pair;
+
+import io.ftvm.supervisor.nativeos.TapDevice;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves Ethernet frames between the guest's NIC (QEMU's netdev socket) and this host's TAP device.
+ * Frames from the guest pass the {@link HeldOutputGate}; frames to the guest pass only while {@link
+ * #acceptInbound} is on (a replaying backup takes its input from the log, not the LAN).
+ */
+public final class GuestNetworkPath implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GuestNetworkPath.class);
+  private static final Duration TAP_POLL = Duration.ofMillis(200);
+
+  private final NetdevConnection netdev;
+  private final TapDevice tap;
+  private final HeldOutputGate gate;
+  private final OutputTagger tagger;
+  private volatile boolean acceptInbound;
+  private volatile boolean closed;
+
+  public GuestNetworkPath(
+      NetdevConnection netdev, TapDevice tap, HeldOutputGate gate, OutputTagger tagger) {
+    this.netdev = netdev;
+    this.tap = tap;
+    this.gate = gate;
+    this.tagger = tagger;
+  }
+
+  public void start(boolean inbound) {
+    acceptInbound = inbound;
+    daemon("guest-to-lan", this::guestToLan);
+    daemon("lan-to-guest", this::lanToGuest);
+  }
+
+  public HeldOutputGate gate() {
+    return gate;
+  }
+
+  /** Alone or live: frames from the guest leave without waiting for an ack. */
+  public void gateOpen() {
+    gate.openUnprotected();
+  }
+
+  public void acceptInbound(boolean accept) {
+    acceptInbound = accept;
+  }
+
+  /** Tells the LAN's switches the VM's MAC is now behind this host. */
+  public void announce(MacAddress mac, Inet4Address ip, int copies) {
+    byte[] frame = GratuitousArp.announce(mac, ip);
+    for (int i = 0; i < copies; i++) {
+      try {
+        tap.writeFrame(frame, 0, frame.length);
+      } catch (IOException e) {
+        log.warn("gratuitous ARP for {} failed: {}", ip.getHostAddress(), e.getMessage());
+      }
+    }
+    log.info("announced {} at {} ({} gratuitous ARPs)", ip.getHostAddress(), mac, copies);
+  }
+
+  private void guestToLan() {
+    try {
+      while (!closed) {
+        byte[] frame = netdev.readFrame();
+        gate.submit(tagger.positionCoveringOutputNow(), frame);
+      }
+    } catch (EOFException e) {
+      log.info("guest NIC disconnected (QEMU exited)");
+    } catch (IOException e) {
+      if (!closed) {
+        log.warn("guest NIC read failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void lanToGuest() {
+    byte[] buffer = new byte[NetdevConnection.MAX_FRAME];
+    try {
+      while (!closed) {
+        int length = tap.readFrame(buffer, TAP_POLL);
+        if (length > 0 && acceptInbound) {
+          netdev.writeFrame(buffer, 0, length);
+        }
+      }
+    } catch (IOException e) {
+      if (!closed) {
+        log.warn("LAN to guest path stopped: {}", e.getMessage());
+      }
+    }
+  }
+
+  private static void daemon(String name, Runnable body) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    gate.close();
+  }
+}

@@ -1,0 +1,312 @@
+package io.ftvm.supervisor.pair;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ftvm.lock.SharedDirectoryArbiter;
+import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
+import io.ftvm.supervisor.topology.HostRole;
+import io.ftvm.supervisor.topology.PairTopology;
+import io.ftvm.supervisor.topology.TopologySpec;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pair on this machine: hosts A and B (and a client) as network namespaces, a shared directory as
+ * shared storage, and one supervisor daemon per host running inside its namespace. What {@code ftvm
+ * start --pair} runs, and what the end-to-end tests drive.
+ */
+public final class LocalPair implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalPair.class);
+  public static final String PRIMARY = "a";
+  public static final String BACKUP = "b";
+  private static final int CHANNEL_PORT = 7400;
+
+  private final Path stateDirectory;
+  private final PairConfig config;
+  private final PairTopology topology;
+  private final Map<String, Process> daemons;
+
+  private LocalPair(
+      Path stateDirectory, PairConfig config, PairTopology topology, Map<String, Process> daemons) {
+    this.stateDirectory = stateDirectory;
+    this.config = config;
+    this.topology = topology;
+    this.daemons = daemons;
+  }
+
+  /**
+   * @param stateDirectory everything of this pair goes here (one subdirectory per node)
+   * @param testVm directory with vm.json, vmlinuz, initrd.img, disk.img (test-vms/build.sh)
+   * @param workload the guest workload (kernel command line ftvm.workload=)
+   * @param qemuBinary the patched QEMU
+   * @param detectionTimeout silence after which a peer counts as lost
+   * @param daemonLauncher starts the daemons; a {@link ChildProcessLauncher} ties them to this JVM
+   *     (tests), plain ProcessBuilder leaves them running after the CLI exits
+   */
+  public static LocalPair start(
+      Path stateDirectory,
+      Path testVm,
+      String workload,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      DaemonLauncher daemonLauncher)
+      throws IOException, InterruptedException {
+    Files.createDirectories(stateDirectory);
+    String pairId = TopologySpec.randomPairId();
+    log.info("creating hosts for pair {} (network namespaces ftvm-{}-*)", pairId, pairId);
+    PairTopology topology = PairTopology.create(TopologySpec.defaults(pairId));
+    try {
+      PairConfig config =
+          writeConfig(stateDirectory, testVm, workload, qemuBinary, detectionTimeout, topology);
+      Map<String, Process> daemons = new java.util.LinkedHashMap<>();
+      LocalPair pair = new LocalPair(stateDirectory, config, topology, daemons);
+      // The backup listens on the logging channel, so it starts first.
+      daemons.put(
+          BACKUP, daemonLauncher.launch(pair.daemonCommand(BACKUP), pair.daemonLog(BACKUP)));
+      pair.awaitRole(BACKUP, r -> r == NodeRole.BACKUP_REPLAYING, Duration.ofSeconds(60));
+      daemons.put(
+          PRIMARY, daemonLauncher.launch(pair.daemonCommand(PRIMARY), pair.daemonLog(PRIMARY)));
+      pair.awaitRole(PRIMARY, r -> r == NodeRole.PRIMARY_PROTECTED, Duration.ofSeconds(180));
+      PairConfig.mapper()
+          .writeValue(
+              stateDirectory.resolve("local-pair.json").toFile(),
+              Map.of(
+                  "pairId", pairId,
+                  "namespaces", topology.spec().namespaces(),
+                  "daemonPids",
+                      Map.of(
+                          PRIMARY, daemons.get(PRIMARY).pid(), BACKUP, daemons.get(BACKUP).pid())));
+      log.info("pair {} protected: primary on host a, backup on host b", pairId);
+      return pair;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      topology.close();
+      throw e;
+    }
+  }
+
+  private static PairConfig writeConfig(
+      Path state,
+      Path testVm,
+      String workload,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      PairTopology topology)
+      throws IOException {
+    JsonNode vm = PairConfig.mapper().readTree(testVm.resolve("vm.json").toFile());
+    String guestIp = topology.guestAddress().cidr();
+    String append =
+        vm.path("cmdline").asText("console=ttyS0")
+            + " ftvm.workload="
+            + workload
+            + " ftvm.ip="
+            + guestIp;
+    Path key = state.resolve("channel.key");
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    Files.writeString(key, HexFormat.of().formatHex(secret) + "\n");
+    Path shared = Files.createDirectories(state.resolve("shared"));
+    SharedDirectoryArbiter.initializeStorage(shared);
+    Map<String, PairConfig.NodeSpec> nodes = new java.util.TreeMap<>();
+    for (String node : List.of(PRIMARY, BACKUP)) {
+      HostRole host = node.equals(PRIMARY) ? HostRole.A : HostRole.B;
+      Path dir = state.resolve(node);
+      Files.createDirectories(dir);
+      Path disk = dir.resolve("disk.img");
+      // Both replicas start from byte-identical disks; replay keeps them identical.
+      Files.copy(testVm.resolve("disk.img"), disk, StandardCopyOption.REPLACE_EXISTING);
+      nodes.put(
+          node,
+          new PairConfig.NodeSpec(
+              dir,
+              disk,
+              topology.loggingAddress(host).address(),
+              CHANNEL_PORT,
+              "tap0",
+              topology.hostBridge()));
+    }
+    PairConfig.Timing defaults = PairConfig.Timing.defaults();
+    PairConfig config =
+        new PairConfig(
+            "vm-" + topology.pairId(),
+            1,
+            PRIMARY,
+            qemuBinary.toAbsolutePath(),
+            new PairConfig.GuestSpec(
+                testVm.resolve("vmlinuz").toAbsolutePath(),
+                testVm.resolve("initrd.img").toAbsolutePath(),
+                append,
+                vm.path("machine").path("memoryMiB").asInt(256),
+                topology.guestMac(),
+                guestIp),
+            nodes,
+            shared,
+            key,
+            new PairConfig.Timing(
+                Math.max(20, detectionTimeout.toMillis() / 5),
+                detectionTimeout.toMillis(),
+                defaults.maxUnackedBytes(),
+                defaults.maxLagMillis(),
+                defaults.maxReplayBacklogBytes()),
+            null);
+    config.write(state.resolve("pair.json"));
+    return config;
+  }
+
+  /** Starts a supervisor daemon as a process; where its output goes is up to the launcher. */
+  @FunctionalInterface
+  public interface DaemonLauncher {
+    Process launch(List<String> command, Path logFile) throws IOException;
+
+    /** Daemons that outlive the CLI that started them. */
+    static DaemonLauncher detached() {
+      return (command, logFile) ->
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+    }
+
+    /** Daemons that die with this JVM (tests). */
+    static DaemonLauncher tiedTo(ChildProcessLauncher launcher) {
+      return (command, logFile) ->
+          launcher.start(
+              new ProcessBuilder(command)
+                  .redirectErrorStream(true)
+                  .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())));
+    }
+  }
+
+  List<String> daemonCommand(String node) {
+    HostRole host = node.equals(PRIMARY) ? HostRole.A : HostRole.B;
+    List<String> command =
+        new ArrayList<>(List.of("ip", "netns", "exec", topology.hostNamespace(host)));
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Xm")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.ftvm.supervisor.cli.FtvmCommand",
+            "daemon",
+            "--config",
+            stateDirectory.resolve("pair.json").toString(),
+            "--node",
+            node));
+    return command;
+  }
+
+  private Path daemonLog(String node) {
+    return config.node(node).stateDirectory().resolve("supervisor.log");
+  }
+
+  public PairConfig config() {
+    return config;
+  }
+
+  public PairTopology topology() {
+    return topology;
+  }
+
+  public Path stateDirectory() {
+    return stateDirectory;
+  }
+
+  public ControlClient control(String node) {
+    return new ControlClient(config.node(node).stateDirectory().resolve("control.sock"));
+  }
+
+  /** The role file survives the daemon, so this works for a killed host too. */
+  public Optional<NodeRole> roleOf(String node) {
+    try {
+      String line = Files.readString(config.node(node).stateDirectory().resolve("role")).trim();
+      return Optional.of(NodeRole.valueOf(line.split(" ", 2)[0]));
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  public String roleLine(String node) {
+    try {
+      return Files.readString(config.node(node).stateDirectory().resolve("role")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  public Path consoleLog(String node) {
+    return config.node(node).stateDirectory().resolve("console.log");
+  }
+
+  public Process daemon(String node) {
+    return daemons.get(node);
+  }
+
+  public void awaitRole(String node, Predicate<NodeRole> wanted, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<NodeRole> role = roleOf(node);
+      if (role.isPresent() && wanted.test(role.get())) {
+        return;
+      }
+      if (role.orElse(null) == NodeRole.HALTED) {
+        break;
+      }
+      Process daemon = daemons.get(node);
+      if (daemon != null && !daemon.isAlive()) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    throw new IOException(
+        "node "
+            + node
+            + " did not reach the expected role within "
+            + timeout
+            + "; it is: "
+            + roleLine(node)
+            + " (see "
+            + daemonLog(node)
+            + ")");
+  }
+
+  /** Stops both daemons (asking first), then removes the hosts. */
+  @Override
+  public void close() {
+    for (String node : List.of(PRIMARY, BACKUP)) {
+      try {
+        control(node).request("stop");
+      } catch (IOException e) {
+        log.debug("stop {}: {}", node, e.getMessage());
+      }
+    }
+    for (Process daemon : daemons.values()) {
+      try {
+        if (!daemon.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          daemon.destroyForcibly().waitFor();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        daemon.destroyForcibly();
+      }
+    }
+    topology.close();
+  }
+}

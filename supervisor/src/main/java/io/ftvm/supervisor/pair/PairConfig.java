@@ -1,0 +1,117 @@
+package io.ftvm.supervisor.pair;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything both supervisors of a pair agree on, as one JSON file. {@code ftvm start --pair}
+ * writes it for a pair on this machine; on real hosts the admin writes it and runs {@code ftvm
+ * start --config pair.json --node a} on host A and {@code --node b} on host B.
+ *
+ * @param vmId names the VM on shared storage (go-live records) and on the logging channel
+ * @param epoch the protected pairing this config starts; a go-live record per (vmId, epoch)
+ * @param qemuBinary the patched QEMU (see qemu-patches/)
+ * @param vm the guest both replicas run, byte-identical on both hosts
+ * @param nodes "a" and "b"; which one starts as primary is {@link #initialPrimary}
+ * @param sharedDirectory shared storage for the go-live arbiter (NFS or a local dir for a local
+ *     pair)
+ * @param preSharedKeyFile key for the logging channel (same file content on both hosts)
+ * @param timing failure detection and flow control
+ * @param fenceCommand optional STONITH-style command run when this node fences its peer's loss
+ */
+public record PairConfig(
+    String vmId,
+    long epoch,
+    String initialPrimary,
+    Path qemuBinary,
+    GuestSpec vm,
+    Map<String, NodeSpec> nodes,
+    Path sharedDirectory,
+    Path preSharedKeyFile,
+    Timing timing,
+    String fenceCommand) {
+
+  /** The guest: kernel/initrd/cmdline shared; each node has its own disk copy (see NodeSpec). */
+  public record GuestSpec(
+      Path kernel, Path initrd, String kernelAppend, int memoryMib, String mac, String ip) {}
+
+  /**
+   * One host's side.
+   *
+   * @param stateDirectory log store, sockets, console log and QEMU log of this node
+   * @param disk this replica's own disk image (identical to the peer's at pair start)
+   * @param channelHost address the backup listens on / the primary connects to for this node
+   * @param channelPort port of the logging channel on this node when it is the backup
+   * @param tapName the TAP device the VM's NIC uses on this host
+   * @param bridge the host bridge the TAP joins (the LAN the clients are on)
+   */
+  public record NodeSpec(
+      Path stateDirectory,
+      Path disk,
+      String channelHost,
+      int channelPort,
+      String tapName,
+      String bridge) {}
+
+  /**
+   * @param heartbeatMillis heartbeat interval in both directions
+   * @param detectionTimeoutMillis silence after which the peer is declared lost
+   * @param maxUnackedBytes flow control: the primary stalls with this much unacknowledged log
+   * @param maxLagMillis flow control: ... or when the oldest unacknowledged log is this old
+   * @param maxReplayBacklogBytes the backup acks at most this far ahead of what its QEMU consumed,
+   *     so a slow replay throttles the primary instead of growing the failover time
+   */
+  public record Timing(
+      long heartbeatMillis,
+      long detectionTimeoutMillis,
+      long maxUnackedBytes,
+      long maxLagMillis,
+      long maxReplayBacklogBytes) {
+    public static Timing defaults() {
+      return new Timing(100, 500, 16L << 20, 2000, 8L << 20);
+    }
+  }
+
+  public NodeSpec node(String nodeId) {
+    NodeSpec spec = nodes.get(nodeId);
+    if (spec == null) {
+      throw new IllegalArgumentException(
+          "node '" + nodeId + "' is not in the pair config (nodes: " + nodes.keySet() + ")");
+    }
+    return spec;
+  }
+
+  public String peerOf(String nodeId) {
+    return nodes.keySet().stream()
+        .filter(n -> !n.equals(nodeId))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("pair config needs two nodes"));
+  }
+
+  public static ObjectMapper mapper() {
+    return new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  public static PairConfig read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("pair config " + file + " does not exist");
+    }
+    PairConfig config = mapper().readValue(file.toFile(), PairConfig.class);
+    if (config.nodes() == null || config.nodes().size() != 2) {
+      throw new IOException("pair config " + file + " must name exactly two nodes");
+    }
+    return config;
+  }
+
+  public void write(Path file) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    mapper().writeValue(file.toFile(), this);
+  }
+}

@@ -1,0 +1,66 @@
+package io.ftvm.supervisor.pair;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only place a node's role changes. Transitions not drawn in shared/design.md are refused, so a
+ * bug elsewhere cannot, say, take a halted node live again.
+ */
+public final class RoleStateMachine {
+  private static final Logger log = LoggerFactory.getLogger(RoleStateMachine.class);
+
+  private static final Map<NodeRole, Set<NodeRole>> ALLOWED =
+      Map.of(
+          NodeRole.STARTING,
+              EnumSet.of(NodeRole.PRIMARY_PROTECTED, NodeRole.BACKUP_REPLAYING, NodeRole.HALTED),
+          NodeRole.PRIMARY_PROTECTED, EnumSet.of(NodeRole.GOING_LIVE, NodeRole.HALTED),
+          NodeRole.BACKUP_REPLAYING, EnumSet.of(NodeRole.GOING_LIVE, NodeRole.HALTED),
+          NodeRole.GOING_LIVE, EnumSet.of(NodeRole.PRIMARY_ALONE, NodeRole.HALTED),
+          NodeRole.PRIMARY_ALONE, EnumSet.of(NodeRole.HALTED),
+          NodeRole.HALTED, EnumSet.noneOf(NodeRole.class));
+
+  private final CopyOnWriteArrayList<BiConsumer<NodeRole, NodeRole>> listeners =
+      new CopyOnWriteArrayList<>();
+  private NodeRole role = NodeRole.STARTING;
+  private String reason = "starting";
+
+  public synchronized NodeRole role() {
+    return role;
+  }
+
+  public synchronized String reason() {
+    return reason;
+  }
+
+  /**
+   * Moves to {@code next} if the design allows it from the current role.
+   *
+   * @return false (and nothing changes) if the transition is not allowed, e.g. a second peer-lost
+   *     report while already going live
+   */
+  public boolean transition(NodeRole next, String why) {
+    NodeRole previous;
+    synchronized (this) {
+      if (!ALLOWED.get(role).contains(next)) {
+        log.debug("refused role change {} -> {} ({})", role, next, why);
+        return false;
+      }
+      previous = role;
+      role = next;
+      reason = why;
+    }
+    log.info("role {} -> {}: {}", previous, next, why);
+    listeners.forEach(l -> l.accept(previous, next));
+    return true;
+  }
+
+  public void onChange(BiConsumer<NodeRole, NodeRole> listener) {
+    listeners.add(listener);
+  }
+}

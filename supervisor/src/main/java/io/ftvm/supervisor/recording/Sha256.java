@@ -1,0 +1,35 @@
+package io.ftvm.supervisor.recording;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 of files, as lowercase hex: the identity of kernels, initrds and disk images. */
+public final class Sha256 {
+  private static final int BUFFER_SIZE = 1 << 16;
+
+  private Sha256() {}
+
+  public static String of(Path file) throws IOException {
+    MessageDigest digest = newDigest();
+    byte[] buffer = new byte[BUFFER_SIZE];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        digest.update(buffer, 0, read);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime provides SHA-256", e);
+    }
+  }
+}

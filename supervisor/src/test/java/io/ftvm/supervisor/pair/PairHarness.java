@@ -1,0 +1,132 @@
+package io.ftvm.supervisor.pair;
+
+import static org.awaitility.Awaitility.await;
+
+import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
+import io.ftvm.supervisor.topology.HostRole;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A protected pair of the real test VM under the real patched QEMU, on hosts made of network
+ * namespaces, plus a client host. Everything it starts dies with it (or with this JVM).
+ */
+public final class PairHarness implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PairHarness.class);
+  static final int COUNTER_PORT = 7000;
+
+  private final ChildProcessLauncher launcher;
+  private final LocalPair pair;
+  private final Path workDirectory;
+  private final List<Process> clients = new ArrayList<>();
+
+  private PairHarness(ChildProcessLauncher launcher, LocalPair pair, Path workDirectory) {
+    this.launcher = launcher;
+    this.pair = pair;
+    this.workDirectory = workDirectory;
+  }
+
+  public static PairHarness start(Path workDirectory, String workload, Duration detectionTimeout)
+      throws Exception {
+    ChildProcessLauncher launcher = new ChildProcessLauncher();
+    try {
+      LocalPair pair =
+          LocalPair.start(
+              workDirectory,
+              TestEnvironment.testVm(),
+              workload,
+              TestEnvironment.qemu(),
+              detectionTimeout,
+              LocalPair.DaemonLauncher.tiedTo(launcher));
+      return new PairHarness(launcher, pair, workDirectory);
+    } catch (Exception e) {
+      launcher.close();
+      throw e;
+    }
+  }
+
+  public LocalPair pair() {
+    return pair;
+  }
+
+  /**
+   * Starts a client on the client host that holds one connection to the guest's counter service,
+   * once the guest's service answers.
+   */
+  public Path startCounterClient(Duration runFor) throws IOException {
+    Path transcript = workDirectory.resolve("counter-" + clients.size() + ".txt");
+    String guest = pair.topology().guestAddress().address();
+    await("guest counter service reachable from the client host")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> probe(guest));
+    List<String> command =
+        pair.topology()
+            .commandIn(
+                HostRole.CLIENT,
+                List.of(
+                    ProcessHandle.current().info().command().orElse("java"),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    CounterStreamClient.class.getName(),
+                    guest,
+                    Integer.toString(COUNTER_PORT),
+                    transcript.toString(),
+                    Long.toString(runFor.toMillis())));
+    Process client =
+        launcher.start(
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(workDirectory.resolve("client.log").toFile()));
+    clients.add(client);
+    return transcript;
+  }
+
+  private boolean probe(String guest) {
+    var result =
+        pair.topology()
+            .exec(
+                HostRole.CLIENT,
+                List.of(
+                    "bash",
+                    "-c",
+                    "exec 3<>/dev/tcp/"
+                        + guest
+                        + "/"
+                        + COUNTER_PORT
+                        + " && head -c 2 <&3 >/dev/null"),
+                Duration.ofSeconds(5));
+    return result.exitCode() == 0;
+  }
+
+  public NodeStatus status(String node) throws IOException {
+    return pair.control(node).status();
+  }
+
+  @Override
+  public void close() {
+    for (Process client : clients) {
+      client.destroyForcibly();
+    }
+    try {
+      pair.close();
+    } finally {
+      launcher.close();
+      log.info("pair state kept for inspection in {}", workDirectory);
+      try {
+        // The disk images are the bulk; logs and consoles stay for a failure's post-mortem.
+        for (String node : List.of(LocalPair.PRIMARY, LocalPair.BACKUP)) {
+          Files.deleteIfExists(workDirectory.resolve(node).resolve("disk.img"));
+        }
+      } catch (IOException e) {
+        log.debug("cleanup: {}", e.getMessage());
+      }
+    }
+  }
+}

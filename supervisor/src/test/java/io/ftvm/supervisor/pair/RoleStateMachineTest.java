@@ -1,0 +1,54 @@
+package io.ftvm.supervisor.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RoleStateMachineTest {
+  private final RoleStateMachine roles = new RoleStateMachine();
+
+  @Test
+  void aBackupGoesLiveThroughGoingLive() {
+    List<String> seen = new ArrayList<>();
+    roles.onChange((from, to) -> seen.add(from + ">" + to));
+
+    assertThat(roles.transition(NodeRole.BACKUP_REPLAYING, "start")).isTrue();
+    assertThat(roles.transition(NodeRole.GOING_LIVE, "primary lost")).isTrue();
+    assertThat(roles.transition(NodeRole.PRIMARY_ALONE, "won")).isTrue();
+
+    assertThat(seen)
+        .containsExactly(
+            "STARTING>BACKUP_REPLAYING", "BACKUP_REPLAYING>GOING_LIVE", "GOING_LIVE>PRIMARY_ALONE");
+    assertThat(roles.reason()).isEqualTo("won");
+  }
+
+  @Test
+  void aSecondPeerLostReportWhileGoingLiveChangesNothing() {
+    roles.transition(NodeRole.PRIMARY_PROTECTED, "start");
+    roles.transition(NodeRole.GOING_LIVE, "backup lost");
+
+    assertThat(roles.transition(NodeRole.GOING_LIVE, "backup lost again")).isFalse();
+    assertThat(roles.reason()).isEqualTo("backup lost");
+  }
+
+  @Test
+  void aHaltedNodeCanNeverReleaseOutputAgain() {
+    roles.transition(NodeRole.BACKUP_REPLAYING, "start");
+    roles.transition(NodeRole.HALTED, "lost go-live");
+
+    for (NodeRole role : NodeRole.values()) {
+      assertThat(roles.transition(role, "try")).as(role.name()).isFalse();
+    }
+    assertThat(roles.role().releasesOutput()).isFalse();
+  }
+
+  @Test
+  void aBackupCannotSkipTheArbiter() {
+    roles.transition(NodeRole.BACKUP_REPLAYING, "start");
+
+    assertThat(roles.transition(NodeRole.PRIMARY_ALONE, "shortcut")).isFalse();
+    assertThat(roles.transition(NodeRole.PRIMARY_PROTECTED, "shortcut")).isFalse();
+  }
+}
