@@ -1,69 +1,330 @@
 package io.ftvm.supervisor.cli;
 
+import io.ftvm.supervisor.hypervisor.QemuRequirement;
+import io.ftvm.supervisor.hypervisor.QemuVersionCheck;
+import io.ftvm.supervisor.hypervisor.QemuVersionMismatchException;
+import io.ftvm.supervisor.pair.LocalPair;
+import io.ftvm.supervisor.qmp.QemuVersion;
+import io.ftvm.supervisor.topology.HostRole;
+import io.ftvm.supervisor.topology.PairTopology;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ftvm start}: run a VM under supervision, alone or as a fault-tolerant pair. */
+/**
+ * {@code ftvm start}: either a whole pair on this machine ({@code --pair}: network namespaces as
+ * hosts, two daemons that keep running after this command returns), or this host's node of a pair
+ * on real hosts ({@code --config pair.json --node a}, in the foreground).
+ */
 @Command(
     name = "start",
     mixinStandardHelpOptions = true,
     versionProvider = FtvmVersionProvider.class,
-    description =
-        "Start the supervisor for a VM. With --pair, run a primary (recording) and a "
-            + "backup (replaying live) and fail over to the backup when the primary is lost.")
+    description = {
+      "Start a fault-tolerant pair: a primary (recording) and a backup (replaying live) that"
+          + " takes over when the primary is lost.",
+      "  --pair                    the whole pair on this machine: hosts a, b and a client as"
+          + " network namespaces, daemons in the background; returns once the pair is"
+          + " protected.",
+      "  --config F --node a|b     this host's node of a pair on real hosts, in the"
+          + " foreground (what an init system runs).",
+      "Exit status: 0 when the pair is protected, 1 if it could not be started."
+    })
 public final class StartCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(StartCommand.class);
+  private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
+  private static final Duration MIN_DETECTION_TIMEOUT = Duration.ofMillis(50);
+  private static final int GUEST_COUNTER_PORT = 7000;
+
   @Spec CommandSpec spec;
 
   @Mixin LoggingMixin logging;
 
-  @Option(names = "--pair", description = "Run a primary/backup pair (default: single VM).")
+  @Option(names = "--pair", description = "Run the whole pair on this machine.")
   boolean pair;
 
   @Option(
       names = "--config",
       paramLabel = "<file>",
-      description = "Pair configuration: peers, logging channel, shared storage, fencing.")
+      description = "Pair config (JSON) of a pair on real hosts; needs --node.")
   Path config;
 
   @Option(
+      names = "--node",
+      paramLabel = "<a|b>",
+      description = "With --config: which node of the config this host is.")
+  String node;
+
+  @Option(
       names = "--vm",
-      paramLabel = "<test-vm|vm.json>",
-      defaultValue = "test-vm",
-      description = "The built-in test VM, or a vm.json. Default: ${DEFAULT-VALUE}.")
-  String vm;
+      paramLabel = "<dir|vm.json>",
+      description =
+          "With --pair: the test VM (directory with vm.json, vmlinuz, initrd.img, disk.img)."
+              + " Default: $FTVM_TESTVM, else what test-vms/build.sh builds.")
+  Path vm;
 
   @Option(
       names = "--workload",
       defaultValue = "idle",
-      description = "Guest workload: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+      description =
+          "With --pair: guest workload: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Workload workload;
+
+  @Option(
+      names = "--qemu",
+      paramLabel = "<path>",
+      description =
+          "With --pair: the patched QEMU 10.0.13+ftvm. Default: $FTVM_QEMU, else what"
+              + " qemu-patches/build.sh builds.")
+  Path qemu;
 
   @Mixin StateDirOption stateDir;
 
   @Option(
       names = "--detection-timeout",
       paramLabel = "<duration>",
-      defaultValue = "PT0.5S",
+      defaultValue = "500ms",
       converter = DurationConverter.class,
       description =
-          "Declare the peer lost after this long without heartbeats or log traffic"
-              + " (e.g. 500ms, 2s). Default: 500ms.")
+          "With --pair: declare the peer lost after this long without heartbeats or log"
+              + " traffic (e.g. 500ms, 2s). Default: ${DEFAULT-VALUE}.")
   Duration detectionTimeout;
 
   @Option(
-      names = "--shared-dir",
-      paramLabel = "<dir>",
-      description = "Shared storage directory holding the go-live records (needed to fail over).")
-  Path sharedDir;
+      names = "--storage-timeout",
+      paramLabel = "<duration>",
+      defaultValue = "2s",
+      converter = DurationConverter.class,
+      description =
+          "With --config: how long shared storage may take to answer before it counts as"
+              + " unreachable. Default: ${DEFAULT-VALUE}.")
+  Duration storageTimeout;
 
   @Override
-  public Integer call() {
-    return NotImplementedYet.report(spec);
+  public Integer call() throws Exception {
+    validateMode();
+    return config != null ? runThisHostsNode() : startLocalPair();
+  }
+
+  private void validateMode() {
+    CommandLine commandLine = spec.commandLine();
+    CommandLine.ParseResult parsed = commandLine.getParseResult();
+    if (pair && config != null) {
+      throw new CommandLine.ParameterException(
+          commandLine,
+          "--pair (a pair on this machine) and --config (a node on a real host) exclude each"
+              + " other");
+    }
+    if (!pair && config == null) {
+      throw new CommandLine.ParameterException(
+          commandLine,
+          "say what to start: --pair (a whole pair on this machine) or --config <file> --node"
+              + " <a|b> (this host's node of a pair on real hosts)");
+    }
+    if (config != null && node == null) {
+      throw new CommandLine.ParameterException(
+          commandLine, "--config needs --node: which node of " + config + " this host is");
+    }
+    if (pair) {
+      for (String hostOnly : List.of("--node", "--storage-timeout")) {
+        if (parsed.hasMatchedOption(hostOnly)) {
+          throw new CommandLine.ParameterException(
+              commandLine, hostOnly + " only applies with --config (a node on a real host)");
+        }
+      }
+      if (detectionTimeout.compareTo(MIN_DETECTION_TIMEOUT) < 0) {
+        throw new CommandLine.ParameterException(
+            commandLine,
+            "--detection-timeout "
+                + detectionTimeout.toMillis()
+                + "ms is too short: heartbeats cannot be that frequent; use at least "
+                + MIN_DETECTION_TIMEOUT.toMillis()
+                + "ms");
+      }
+    } else {
+      for (String pairOnly :
+          List.of("--vm", "--workload", "--qemu", "--detection-timeout", "--state-dir")) {
+        if (parsed.hasMatchedOption(pairOnly)) {
+          throw new CommandLine.ParameterException(
+              commandLine,
+              pairOnly + " only applies with --pair; with --config it comes from " + config);
+        }
+      }
+    }
+  }
+
+  /** The same thing {@code ftvm daemon} does; kept in one place. */
+  private int runThisHostsNode() throws Exception {
+    DaemonCommand daemon = new DaemonCommand();
+    daemon.config = config;
+    daemon.node = node;
+    daemon.storageTimeout = storageTimeout;
+    return daemon.call();
+  }
+
+  private int startLocalPair() throws Exception {
+    PairStateDirectory directory = PairStateDirectory.at(stateDir.stateDir());
+    String busy = RunningPairCheck.whyBusy(directory);
+    if (busy != null) {
+      return CliErrors.fail(spec, busy);
+    }
+    BuildArtifacts artifacts = BuildArtifacts.fromSystemEnvironment();
+    Path testVm;
+    Path qemuBinary;
+    QemuVersion qemuVersion;
+    try {
+      testVm = TestVmDirectory.validate(resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT));
+      qemuBinary = resolve(qemu, "FTVM_QEMU", artifacts, BuildArtifacts.QEMU_SCRIPT);
+      qemuVersion = new QemuVersionCheck(QemuRequirement.patchedFtvm()).verify(qemuBinary);
+    } catch (IOException | QemuVersionMismatchException e) {
+      return CliErrors.fail(spec, e.getMessage());
+    }
+    PreviousRun.archive(directory);
+    log.info(
+        "starting pair in {}: QEMU {} ({}), test VM {}, workload {}; booting takes 20-60 s",
+        directory.root(),
+        qemuBinary,
+        qemuVersion,
+        testVm,
+        workload);
+    long started = System.nanoTime();
+    LocalPair localPair;
+    try {
+      localPair = startWithProgress(directory, testVm, qemuBinary);
+    } catch (IOException e) {
+      return CliErrors.fail(spec, "the pair did not come up: " + e.getMessage());
+    }
+    // The daemons outlive this command, so the namespaces must too; stop removes them.
+    localPair.topology().handOverTo(localPair.daemon(LocalPair.BACKUP).pid());
+    printSummary(localPair, qemuBinary, qemuVersion, (System.nanoTime() - started) / 1_000_000);
+    return 0;
+  }
+
+  private static Path resolve(
+      Path given, String environmentVariable, BuildArtifacts artifacts, String script)
+      throws IOException, InterruptedException {
+    if (given != null) {
+      return given.toAbsolutePath();
+    }
+    String fromEnvironment = System.getenv(environmentVariable);
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      return Path.of(fromEnvironment).toAbsolutePath();
+    }
+    return artifacts.build(script);
+  }
+
+  private LocalPair startWithProgress(PairStateDirectory directory, Path testVm, Path qemuBinary)
+      throws Exception {
+    CompletableFuture<LocalPair> starting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return LocalPair.start(
+                    directory.root(),
+                    testVm,
+                    workload.name(),
+                    qemuBinary,
+                    detectionTimeout,
+                    inOwnSession());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the pair", e);
+              }
+            });
+    new ProgressWait(log, Duration.ofMillis(100), REPORT_EVERY)
+        .until(starting::isDone, Duration.ofDays(1), () -> "waiting: " + roles(directory));
+    try {
+      return starting.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof java.io.UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw e;
+    }
+  }
+
+  private static String roles(PairStateDirectory directory) {
+    List<String> parts = new ArrayList<>();
+    for (String node : List.of(LocalPair.PRIMARY, LocalPair.BACKUP)) {
+      Path roleFile = directory.root().resolve(node).resolve("role");
+      String role;
+      try {
+        role = Files.readString(roleFile).trim().split(" ", 2)[0];
+      } catch (IOException e) {
+        role = "not started";
+      }
+      parts.add(node + " " + role);
+    }
+    return String.join(", ", parts);
+  }
+
+  /**
+   * Daemons in a session of their own: they survive this command, and a Ctrl-C or hangup of the
+   * terminal that ran {@code ftvm start} does not reach them.
+   */
+  private static LocalPair.DaemonLauncher inOwnSession() {
+    return (command, logFile) -> {
+      List<String> detached = new ArrayList<>();
+      detached.add("setsid");
+      detached.addAll(command);
+      return LocalPair.DaemonLauncher.detached().launch(detached, logFile);
+    };
+  }
+
+  private void printSummary(
+      LocalPair localPair, Path qemuBinary, QemuVersion qemuVersion, long tookMillis) {
+    PairTopology topology = localPair.topology();
+    Path state = localPair.stateDirectory().toAbsolutePath();
+    String guest = topology.guestAddress().address();
+    String client = topology.hostNamespace(HostRole.CLIENT);
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("pair %s is protected (up in %.1f s)%n", topology.pairId(), tookMillis / 1000.0);
+    out.printf(
+        "  primary    node a   %-18s namespace %s   daemon pid %d%n",
+        localPair.roleOf(LocalPair.PRIMARY).map(Enum::name).orElse("?"),
+        topology.hostNamespace(HostRole.A),
+        localPair.daemon(LocalPair.PRIMARY).pid());
+    out.printf(
+        "  backup     node b   %-18s namespace %s   daemon pid %d%n",
+        localPair.roleOf(LocalPair.BACKUP).map(Enum::name).orElse("?"),
+        topology.hostNamespace(HostRole.B),
+        localPair.daemon(LocalPair.BACKUP).pid());
+    out.printf(
+        "  client     namespace %s (%s); switches in %s%n",
+        client, topology.lanAddress(HostRole.CLIENT).address(), topology.lanNamespace());
+    out.printf(
+        "  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
+    out.printf("  qemu       %s (%s)%n", qemuBinary, qemuVersion);
+    out.printf("  state dir  %s%n", state);
+    out.printf(
+        "  logs       %s/{a,b}/supervisor.log, consoles %s/{a,b}/console.log%n", state, state);
+    out.println();
+    out.println("reach the guest (counter service) from the client host:");
+    out.printf("  ip netns exec %s nc %s %d%n", client, guest, GUEST_COUNTER_PORT);
+    out.println();
+    out.println("next:");
+    String dir = " --state-dir " + state;
+    out.println("  ftvm status  " + dir + "     # roles, replication lag, latencies");
+    out.println("  ftvm failover" + dir + "     # planned switchover to the backup");
+    out.println("  ftvm stop    " + dir + "     # stop both daemons, remove the namespaces");
+    out.flush();
   }
 }

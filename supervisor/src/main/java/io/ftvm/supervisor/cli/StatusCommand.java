@@ -1,17 +1,31 @@
 package io.ftvm.supervisor.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftvm.supervisor.pair.PairConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ftvm status}: talks to the supervisor found in the state directory. */
+/** {@code ftvm status}: asks every node of the pair in the state directory how it is doing. */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     versionProvider = FtvmVersionProvider.class,
-    description = "Show the role, epoch, replication lag and health of the running supervisor.")
+    description = {
+      "Show each node's role, epoch, replication progress and lag, log rate, ack round trip,"
+          + " output hold times and flow control. A node whose daemon is gone is shown with"
+          + " the role it last recorded.",
+      "Exit status: 0 if the pair was found (whatever its health), 1 if there is no pair in"
+          + " the state directory."
+    })
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -19,8 +33,65 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Mixin StateDirOption stateDir;
 
+  @Option(names = "--json", description = "Print machine-readable JSON (raw numbers) instead.")
+  boolean json;
+
   @Override
-  public Integer call() {
-    return NotImplementedYet.report(spec);
+  public Integer call() throws IOException {
+    PairStateDirectory directory = PairStateDirectory.at(stateDir.stateDir());
+    if (!directory.holdsPair()) {
+      return CliErrors.fail(spec, directory.noPairMessage());
+    }
+    List<NodeReport> nodes = directory.probe();
+    Optional<PairConfig> config = directory.config();
+    Optional<LocalPairRecord> local = directory.localPair();
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(toJson(directory, config, local, nodes));
+    } else {
+      out.println(header(directory, config, local));
+      out.println();
+      out.print(StatusTable.render(nodes));
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static String header(
+      PairStateDirectory directory, Optional<PairConfig> config, Optional<LocalPairRecord> local) {
+    StringBuilder header = new StringBuilder();
+    local.ifPresent(l -> header.append("pair ").append(l.pairId()).append("   "));
+    config.ifPresent(c -> header.append("vm ").append(c.vmId()).append("   "));
+    return header.append("state dir ").append(directory.root()).toString();
+  }
+
+  private static String toJson(
+      PairStateDirectory directory,
+      Optional<PairConfig> config,
+      Optional<LocalPairRecord> local,
+      List<NodeReport> nodes)
+      throws IOException {
+    var mapper = PairConfig.mapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("stateDir", directory.root().toString());
+    root.put("pairId", local.map(LocalPairRecord::pairId).orElse(null));
+    root.put("vmId", config.map(PairConfig::vmId).orElse(null));
+    ArrayNode array = root.putArray("nodes");
+    for (NodeReport node : nodes) {
+      ObjectNode entry = array.addObject();
+      entry.put("node", node.node());
+      entry.put("daemonRunning", node.status().isPresent());
+      entry.put("role", node.role().map(Enum::name).orElse(null));
+      entry.put("roleFile", node.roleLine());
+      node.unreachable().ifPresent(why -> entry.put("unreachable", why));
+      node.status()
+          .ifPresent(
+              s -> {
+                ObjectNode status = mapper.valueToTree(s);
+                status.put("unackedBytes", s.unackedBytes());
+                entry.set("status", status);
+              });
+    }
+    return mapper.writeValueAsString(root);
   }
 }

@@ -1,18 +1,44 @@
 package io.ftvm.supervisor.cli;
 
+import io.ftvm.supervisor.topology.PairTopology;
+import io.ftvm.supervisor.topology.ProcessIdentity;
+import io.ftvm.supervisor.topology.TopologyException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code ftvm stop}: talks to the supervisor found in the state directory. */
+/**
+ * {@code ftvm stop}: asks both daemons to stop (each halts its QEMU), waits for them to exit, kills
+ * a daemon that does not (by its recorded pid), then removes a local pair's network namespaces.
+ * The state directory (logs, consoles, role files) is kept. Stopping a stopped pair is a no-op.
+ */
 @Command(
     name = "stop",
     mixinStandardHelpOptions = true,
     versionProvider = FtvmVersionProvider.class,
-    description = "Stop the supervisor and its VMs (QMP quit, then kill after a grace period).")
+    description = {
+      "Stop the pair: ask both daemons to stop (each halts its QEMU), wait for them to exit"
+          + " (SIGKILL after 15 s), then remove the pair's network namespaces. Logs and consoles"
+          + " stay in the state directory. Safe to repeat.",
+      "Exit status: 0 when nothing of the pair runs any more, 1 if something could not be"
+          + " removed."
+    })
 public final class StopCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(StopCommand.class);
+  static final Duration EXIT_GRACE = Duration.ofSeconds(15);
+  private static final Duration POLL = Duration.ofMillis(50);
+  private static final Duration REPORT_EVERY = Duration.ofSeconds(3);
+
   @Spec CommandSpec spec;
 
   @Mixin LoggingMixin logging;
@@ -20,7 +46,80 @@ public final class StopCommand implements Callable<Integer> {
   @Mixin StateDirOption stateDir;
 
   @Override
-  public Integer call() {
-    return NotImplementedYet.report(spec);
+  public Integer call() throws Exception {
+    PairStateDirectory directory = PairStateDirectory.at(stateDir.stateDir());
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<LocalPairRecord> local = directory.localPair();
+    if (!directory.holdsPair() && local.isEmpty()) {
+      out.println("nothing to stop: " + directory.noPairMessage());
+      out.flush();
+      return 0;
+    }
+    for (Map.Entry<String, Path> node : directory.nodeDirectories().entrySet()) {
+      try {
+        directory.control(node.getValue()).request("stop");
+        out.println(node.getKey() + ": stop requested");
+      } catch (IOException e) {
+        out.println(node.getKey() + ": daemon not answering (" + e.getMessage() + ")");
+      }
+    }
+    out.flush();
+    for (PairDaemon daemon : directory.recordedDaemons()) {
+      awaitExit(daemon, out);
+    }
+    if (local.isPresent()) {
+      String pairId = local.get().pairId();
+      try {
+        boolean removed = PairTopology.destroyExisting(pairId);
+        out.println(
+            removed
+                ? "removed network namespaces " + String.join(", ", local.get().namespaces())
+                : "network namespaces of pair " + pairId + " were already gone");
+      } catch (TopologyException e) {
+        out.flush();
+        return CliErrors.fail(spec, "cannot remove pair " + pairId + ": " + e.getMessage());
+      }
+    }
+    out.println(
+        "stopped"
+            + local.map(l -> " pair " + l.pairId()).orElse("")
+            + "; logs and consoles are kept in "
+            + directory.root());
+    out.flush();
+    return 0;
+  }
+
+  private void awaitExit(PairDaemon daemon, PrintWriter out) throws Exception {
+    Optional<ProcessIdentity> process = daemon.running();
+    if (process.isEmpty()) {
+      return;
+    }
+    boolean exited =
+        new ProgressWait(log, POLL, REPORT_EVERY)
+            .until(
+                () -> !process.get().isAlive(),
+                EXIT_GRACE,
+                () -> "waiting for daemon " + daemon.node() + " (pid " + daemon.pid() + ") to exit");
+    if (exited) {
+      out.println(daemon.node() + ": daemon pid " + daemon.pid() + " exited");
+      return;
+    }
+    // Same pid and start time as checked above, so this cannot hit a recycled pid.
+    Optional<ProcessHandle> handle = ProcessHandle.of(daemon.pid());
+    if (handle.isPresent() && process.get().isAlive()) {
+      handle.get().destroyForcibly();
+      boolean dead =
+          new ProgressWait(log, POLL, REPORT_EVERY)
+              .until(() -> !process.get().isAlive(), Duration.ofSeconds(5), () -> "after SIGKILL");
+      out.println(
+          daemon.node()
+              + ": daemon pid "
+              + daemon.pid()
+              + " did not exit within "
+              + EXIT_GRACE.toSeconds()
+              + " s; "
+              + (dead ? "killed" : "SIGKILL sent but it still runs"));
+    }
+    out.flush();
   }
 }

@@ -426,7 +426,7 @@ public final class NodeSupervisor implements AutoCloseable {
           }
           try {
             vm.qmp().execute("stop", null).get(10, TimeUnit.SECONDS);
-            long end = awaitLogQuiet(Duration.ofSeconds(10));
+            long end = logPositionAfterPause(Duration.ofSeconds(10));
             if (!awaitAck(end, Duration.ofSeconds(30))) {
               throw new IOException("backup did not acknowledge the log up to " + end);
             }
@@ -441,19 +441,25 @@ public final class NodeSupervisor implements AutoCloseable {
     return result;
   }
 
-  private long awaitLogQuiet(Duration timeout) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long last = -1;
+  /**
+   * The log position that covers everything the VM did before it paused. A paused recording QEMU
+   * keeps logging timer checkpoints (no guest instructions, no outputs), so the log never goes
+   * quiet; but its main loop flushes before every poll, so once a flush window has passed after
+   * {@code stop} returned and the pump has drained the pipe, all pre-pause events are stored.
+   */
+  private long logPositionAfterPause(Duration timeout) throws IOException, InterruptedException {
+    long pausedAt = System.nanoTime();
+    long flushWindow = Duration.ofMillis(100).toNanos();
+    long deadline = pausedAt + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      long now = pump.storedPosition();
-      if (now == last && pump.drained()) {
-        return now;
+      if (System.nanoTime() - pausedAt >= flushWindow && pump.drained()) {
+        return pump.storedPosition();
       }
-      last = now;
-      Thread.sleep(50); // the paused QEMU flushes before its main loop sleeps; give it a tick
+      Thread.sleep(5);
     }
-    throw new IOException("log did not settle after pausing the VM");
+    throw new IOException("the log pipe did not drain after pausing the VM");
   }
+
 
   private boolean awaitAck(long position, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

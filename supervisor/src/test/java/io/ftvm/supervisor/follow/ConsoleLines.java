@@ -16,12 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows a console file QEMU appends to and notes when each complete line appeared (host
- * monotonic time). Comparing those times between primary and backup gives the backup's lag in
- * terms a user sees: how much later the same console line shows up on the replica.
+ * Follows a console file QEMU appends to and notes when each complete line appeared (host monotonic
+ * time). Comparing those times between primary and backup gives the backup's lag in terms a user
+ * sees: how much later the same console line shows up on the replica.
  */
 final class ConsoleLines implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsoleLines.class);
+
   /** Resolution of the lag measurement; small against the lags of interest (tens of ms). */
   private static final long POLL_MILLIS = 2;
 

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FollowingPair implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FollowingPair.class);
+
   /** Acks are not used here; the backlog limit only caps ack positions. */
   private static final long UNLIMITED_BACKLOG = 1L << 40;
 

@@ -87,9 +87,12 @@ final class GuestLan implements AutoCloseable {
     inbound = accept;
   }
 
-  /** Runs {@code bash -c script} inside the namespace. */
-  CommandResult exec(String script, Duration timeout) {
-    return commands.run(List.of("ip", "netns", "exec", namespace, "bash", "-c", script), timeout);
+  /** Runs {@code bash -c script bash args...} inside the namespace ({@code $1}... are args). */
+  CommandResult exec(String script, Duration timeout, String... args) {
+    List<String> argv =
+        new ArrayList<>(List.of("ip", "netns", "exec", namespace, "bash", "-c", script, "bash"));
+    argv.addAll(List.of(args));
+    return commands.run(argv, timeout);
   }
 
   private void guestToLan() {

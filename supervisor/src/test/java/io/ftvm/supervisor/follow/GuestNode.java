@@ -19,9 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One QEMU running the test VM from its own copy of the pristine disk, with a file console that
- * is followed line by line and a NIC socket that is either bridged to a {@link GuestLan} or
- * drained.
+ * One QEMU running the test VM from its own copy of the pristine disk, with a file console that is
+ * followed line by line and a NIC socket that is either bridged to a {@link GuestLan} or drained.
  */
 final class GuestNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GuestNode.class);
@@ -54,7 +53,9 @@ final class GuestNode implements AutoCloseable {
     return new GuestNode(name, directory, netdev, lan);
   }
 
-  /** Starts QEMU; returns once its monitor answers (a replaying QEMU needs the log header first). */
+  /**
+   * Starts QEMU; returns once its monitor answers (a replaying QEMU needs the log header first).
+   */
   void launch(QemuDriver driver, ReplaySpec replay, String workload, boolean inbound)
       throws IOException, VmLaunchException {
     Path testVm = TestEnvironment.testVm();

@@ -31,11 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Boots the real test VM (test-vms/) under the unpatched QEMU 10.0.13 baseline. Skipped, with the
- * reason, when either has not been built on this machine.
+ * Boots the real test VM (test-vms/) under the patched QEMU (-Dftvm.qemu / -Dftvm.testvm, which
+ * .ci/run passes; missing ones fail the test).
  */
 class QemuDriverIT {
-  private static final Path CACHE = Path.of(System.getProperty("user.home"), ".cache", "ftvm");
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
 
   @TempDir Path dir;
@@ -47,19 +46,8 @@ class QemuDriverIT {
 
   @BeforeEach
   void locateQemuAndTestVm() throws IOException {
-    qemu =
-        Path.of(
-            System.getenv()
-                .getOrDefault("FTVM_BASELINE_QEMU", CACHE + "/baseline/qemu-system-x86_64"));
-    assumeTrue(Files.isExecutable(qemu), "baseline QEMU not built at " + qemu);
-    try (Stream<Path> dirs = Files.list(CACHE)) {
-      testVm =
-          dirs.filter(d -> d.getFileName().toString().startsWith("testvm-"))
-              .filter(d -> Files.exists(d.resolve("vm.json")))
-              .findFirst()
-              .orElse(null);
-    }
-    assumeTrue(testVm != null, "test VM not built (run test-vms/build.sh)");
+    qemu = io.ftvm.supervisor.pair.TestEnvironment.qemu();
+    testVm = io.ftvm.supervisor.pair.TestEnvironment.testVm();
     launcher = new ChildProcessLauncher();
     nicListener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     nicListener.bind(UnixDomainSocketAddress.of(dir.resolve("net.sock")));
