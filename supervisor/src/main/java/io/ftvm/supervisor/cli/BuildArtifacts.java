@@ -68,7 +68,8 @@ final class BuildArtifacts {
 
   private static Path codeLocation() {
     try {
-      return Path.of(BuildArtifacts.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+      return Path.of(
+              BuildArtifacts.class.getProtectionDomain().getCodeSource().getLocation().toURI())
           .toAbsolutePath();
     } catch (URISyntaxException | SecurityException | NullPointerException e) {
       return Path.of("").toAbsolutePath();

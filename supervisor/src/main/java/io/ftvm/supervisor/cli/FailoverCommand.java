@@ -3,6 +3,7 @@ package io.ftvm.supervisor.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ftvm.supervisor.pair.NodeRole;
 import io.ftvm.supervisor.pair.NodeStatus;
+import io.ftvm.supervisor.topology.TopologyException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -59,6 +60,15 @@ public final class FailoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return failOver();
+    } catch (IOException | TopologyException | IllegalArgumentException e) {
+      // Expected trouble (a missing file, a daemon that went away): a message, not a stack trace.
+      return CliErrors.fail(spec, e.getMessage());
+    }
+  }
+
+  private int failOver() throws Exception {
     PairStateDirectory directory = PairStateDirectory.at(stateDir.stateDir());
     if (!directory.holdsPair()) {
       return CliErrors.fail(spec, directory.noPairMessage());
@@ -90,7 +100,8 @@ public final class FailoverCommand implements Callable<Integer> {
     try {
       reply = directory.control(dirs.get(from)).request("failover");
     } catch (IOException e) {
-      return CliErrors.fail(spec, "node " + from + " refused or failed the handoff: " + e.getMessage());
+      return CliErrors.fail(
+          spec, "node " + from + " refused or failed the handoff: " + e.getMessage());
     }
     long handedOff = System.nanoTime();
     log.info(

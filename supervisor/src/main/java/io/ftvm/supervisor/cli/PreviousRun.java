@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the files of the last pair that ran in a state directory in {@code previous-run/} before a
- * new pair starts there: the new pair must not pick up the old one's log stores, while the old
- * logs and consoles stay available for a post-mortem. Only the latest previous run is kept.
+ * new pair starts there: the new pair must not pick up the old one's log stores, while the old logs
+ * and consoles stay available for a post-mortem. Only the latest previous run is kept.
  */
 final class PreviousRun {
   private static final Logger log = LoggerFactory.getLogger(PreviousRun.class);

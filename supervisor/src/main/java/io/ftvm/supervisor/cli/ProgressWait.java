@@ -28,8 +28,7 @@ final class ProgressWait {
   /**
    * @return true if the condition held within {@code timeout}
    */
-  boolean until(Condition condition, Duration timeout, Supplier<String> progress)
-      throws Exception {
+  boolean until(Condition condition, Duration timeout, Supplier<String> progress) throws Exception {
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();
     long nextReport = started + reportInterval.toNanos();

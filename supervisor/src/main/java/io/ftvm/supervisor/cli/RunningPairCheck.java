@@ -24,7 +24,10 @@ final class RunningPairCheck {
     try {
       local = directory.localPair();
     } catch (IOException e) {
-      return e.getMessage() + "; move it away or run 'ftvm stop --state-dir " + directory.root() + "'";
+      return e.getMessage()
+          + "; move it away or run 'ftvm stop --state-dir "
+          + directory.root()
+          + "'";
     }
     List<PairDaemon> running =
         directory.recordedDaemons().stream().filter(d -> d.running().isPresent()).toList();

@@ -7,6 +7,7 @@ import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.qmp.QemuVersion;
 import io.ftvm.supervisor.topology.HostRole;
 import io.ftvm.supervisor.topology.PairTopology;
+import io.ftvm.supervisor.topology.TopologyException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -117,6 +118,15 @@ public final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return start();
+    } catch (IOException | TopologyException | IllegalArgumentException e) {
+      // Expected trouble (a missing file, a daemon that went away): a message, not a stack trace.
+      return CliErrors.fail(spec, e.getMessage());
+    }
+  }
+
+  private int start() throws Exception {
     validateMode();
     return config != null ? runThisHostsNode() : startLocalPair();
   }
@@ -188,7 +198,9 @@ public final class StartCommand implements Callable<Integer> {
     Path qemuBinary;
     QemuVersion qemuVersion;
     try {
-      testVm = TestVmDirectory.validate(resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT));
+      testVm =
+          TestVmDirectory.validate(
+              resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT));
       qemuBinary = resolve(qemu, "FTVM_QEMU", artifacts, BuildArtifacts.QEMU_SCRIPT);
       qemuVersion = new QemuVersionCheck(QemuRequirement.patchedFtvm()).verify(qemuBinary);
     } catch (IOException | QemuVersionMismatchException e) {
@@ -257,6 +269,9 @@ public final class StartCommand implements Callable<Integer> {
       if (cause instanceof java.io.UncheckedIOException io) {
         throw io.getCause();
       }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
       throw e;
     }
   }
@@ -310,15 +325,21 @@ public final class StartCommand implements Callable<Integer> {
     out.printf(
         "  client     namespace %s (%s); switches in %s%n",
         client, topology.lanAddress(HostRole.CLIENT).address(), topology.lanNamespace());
-    out.printf(
-        "  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
+    out.printf("  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
     out.printf("  qemu       %s (%s)%n", qemuBinary, qemuVersion);
     out.printf("  state dir  %s%n", state);
     out.printf(
         "  logs       %s/{a,b}/supervisor.log, consoles %s/{a,b}/console.log%n", state, state);
     out.println();
-    out.println("reach the guest (counter service) from the client host:");
-    out.printf("  ip netns exec %s nc %s %d%n", client, guest, GUEST_COUNTER_PORT);
+    out.println("reach the guest from the client host:");
+    out.printf("  ip netns exec %s ping %s%n", client, guest);
+    if (workload == Workload.net || workload == Workload.all) {
+      out.printf(
+          "  ip netns exec %s nc %s %d      # counter; echo on 7001, kv on 7002%n",
+          client, guest, GUEST_COUNTER_PORT);
+    } else {
+      out.println("  (the guest's TCP services on ports 7000-7002 run with --workload net or all)");
+    }
     out.println();
     out.println("next:");
     String dir = " --state-dir " + state;

@@ -3,6 +3,7 @@ package io.ftvm.supervisor.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvm.supervisor.pair.PairConfig;
+import io.ftvm.supervisor.topology.TopologyException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -37,7 +38,16 @@ public final class StatusCommand implements Callable<Integer> {
   boolean json;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
+    try {
+      return report();
+    } catch (IOException | TopologyException | IllegalArgumentException e) {
+      // Expected trouble (a missing file, a daemon that went away): a message, not a stack trace.
+      return CliErrors.fail(spec, e.getMessage());
+    }
+  }
+
+  private int report() throws IOException {
     PairStateDirectory directory = PairStateDirectory.at(stateDir.stateDir());
     if (!directory.holdsPair()) {
       return CliErrors.fail(spec, directory.noPairMessage());

@@ -1,13 +1,14 @@
 package io.ftvm.supervisor.cli;
 
+import io.ftvm.supervisor.pair.NodeRole;
 import io.ftvm.supervisor.pair.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * {@code ftvm status} as a table with one column per node and one row per figure, so a pair fits
- * an 80-column terminal. Figures a role does not have (the backup produces no log) show "-".
+ * {@code ftvm status} as a table with one column per node and one row per figure, so a pair fits an
+ * 80-column terminal. Figures a role does not have (the backup produces no log) show "-".
  */
 final class StatusTable {
   private static final String GAP = "   ";
@@ -39,12 +40,10 @@ final class StatusTable {
             "output hold p50/p99",
             nodes,
             s ->
-                pair(Units.micros(s.outputHoldP50Micros()), Units.micros(s.outputHoldP99Micros()))));
+                pair(
+                    Units.micros(s.outputHoldP50Micros()), Units.micros(s.outputHoldP99Micros()))));
     rows.add(
-        live(
-            "held output",
-            nodes,
-            s -> s.heldFrames() + " frames, " + Units.bytes(s.heldBytes())));
+        live("held output", nodes, s -> s.heldFrames() + " frames, " + Units.bytes(s.heldBytes())));
     rows.add(live("throttled", nodes, s -> s.logSent() < 0 ? "-" : s.throttled() ? "yes" : "no"));
     rows.add(
         live(
@@ -60,6 +59,9 @@ final class StatusTable {
    */
   static String lag(NodeStatus status) {
     long bytes;
+    if (status.role() == NodeRole.PRIMARY_ALONE) {
+      return "- (no backup)";
+    }
     if (status.logProduced() >= 0 && status.logAcked() >= 0) {
       bytes = status.unackedBytes();
     } else if (status.replayBacklogBytes() >= 0) {

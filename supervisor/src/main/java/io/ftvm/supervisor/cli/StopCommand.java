@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ftvm stop}: asks both daemons to stop (each halts its QEMU), waits for them to exit, kills
- * a daemon that does not (by its recorded pid), then removes a local pair's network namespaces.
- * The state directory (logs, consoles, role files) is kept. Stopping a stopped pair is a no-op.
+ * a daemon that does not (by its recorded pid), then removes a local pair's network namespaces. The
+ * state directory (logs, consoles, role files) is kept. Stopping a stopped pair is a no-op.
  */
 @Command(
     name = "stop",
@@ -47,6 +47,15 @@ public final class StopCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return stopPair();
+    } catch (IOException | TopologyException | IllegalArgumentException e) {
+      // Expected trouble (a missing file, a daemon that went away): a message, not a stack trace.
+      return CliErrors.fail(spec, e.getMessage());
+    }
+  }
+
+  private int stopPair() throws Exception {
     PairStateDirectory directory = PairStateDirectory.at(stateDir.stateDir());
     PrintWriter out = spec.commandLine().getOut();
     Optional<LocalPairRecord> local = directory.localPair();
@@ -60,7 +69,8 @@ public final class StopCommand implements Callable<Integer> {
         directory.control(node.getValue()).request("stop");
         out.println(node.getKey() + ": stop requested");
       } catch (IOException e) {
-        out.println(node.getKey() + ": daemon not answering (" + e.getMessage() + ")");
+        // Either nobody listens, or the daemon answered with an error (e.g. it already halted).
+        out.println(node.getKey() + ": stop not acknowledged (" + e.getMessage() + ")");
       }
     }
     out.flush();
@@ -92,6 +102,7 @@ public final class StopCommand implements Callable<Integer> {
   private void awaitExit(PairDaemon daemon, PrintWriter out) throws Exception {
     Optional<ProcessIdentity> process = daemon.running();
     if (process.isEmpty()) {
+      out.println(daemon.node() + ": daemon pid " + daemon.pid() + " is not running");
       return;
     }
     boolean exited =
@@ -99,7 +110,8 @@ public final class StopCommand implements Callable<Integer> {
             .until(
                 () -> !process.get().isAlive(),
                 EXIT_GRACE,
-                () -> "waiting for daemon " + daemon.node() + " (pid " + daemon.pid() + ") to exit");
+                () ->
+                    "waiting for daemon " + daemon.node() + " (pid " + daemon.pid() + ") to exit");
     if (exited) {
       out.println(daemon.node() + ": daemon pid " + daemon.pid() + " exited");
       return;

@@ -24,7 +24,9 @@ final class TestVmDirectory {
             : given.toAbsolutePath();
     if (!Files.isDirectory(directory)) {
       throw new IOException(
-          "test VM " + given + " is neither a directory nor a vm.json (it does not exist or is"
+          "test VM "
+              + given
+              + " is neither a directory nor a vm.json (it does not exist or is"
               + " another file)");
     }
     for (String file : REQUIRED_FILES) {

@@ -18,9 +18,7 @@ final class Units {
       value /= 1024;
       unit++;
     }
-    return unit == 0
-        ? bytes + " B"
-        : String.format(Locale.ROOT, "%.2f %s", value, BINARY[unit]);
+    return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.2f %s", value, BINARY[unit]);
   }
 
   static String rate(double bytesPerSecond) {
@@ -40,6 +38,9 @@ final class Units {
       return millis + " ms";
     }
     long seconds = millis / 1000;
+    if (seconds < 60) {
+      return seconds + " s";
+    }
     return seconds < 3600
         ? String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60)
         : String.format(Locale.ROOT, "%dh %02dm", seconds / 3600, (seconds % 3600) / 60);

@@ -254,7 +254,12 @@ public final class NodeSupervisor implements AutoCloseable {
   // ---- role decisions (always on the decisions thread) ----
 
   private void decide(Runnable decision) {
-    decisions.execute(
+    if (decisions.isShutdown()) {
+      log.debug("supervisor closing; decision dropped");
+      return;
+    }
+    try {
+      decisions.execute(
         () -> {
           try {
             decision.run();
@@ -263,6 +268,9 @@ public final class NodeSupervisor implements AutoCloseable {
             halt("internal error: " + e);
           }
         });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("supervisor closing; decision dropped");
+    }
   }
 
   private void peerLost(String reason) {

@@ -73,7 +73,7 @@ public record PairConfig(
       long maxLagMillis,
       long maxReplayBacklogBytes) {
     public static Timing defaults() {
-      return new Timing(100, 500, 16L << 20, 2000, 8L << 20);
+      return new Timing(100, 500, 16L << 20, 2000, 2L << 20);
     }
   }
 

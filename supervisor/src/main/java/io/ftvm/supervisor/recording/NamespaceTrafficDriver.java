@@ -153,11 +153,16 @@ public final class NamespaceTrafficDriver implements TrafficDriver {
   }
 
   @Override
-  public void close() {
+  public void stopTraffic() {
     stopClient();
     if (bridge != null) {
       bridge.close();
     }
+  }
+
+  @Override
+  public void close() {
+    stopTraffic();
     if (tap != null) {
       try {
         tap.close();

@@ -15,6 +15,9 @@ public final class NoTraffic implements TrafficDriver {
   public void guestReady() {}
 
   @Override
+  public void stopTraffic() {}
+
+  @Override
   public String summary() {
     return "no network traffic (" + discarder.framesDropped() + " frames from the guest dropped)";
   }

@@ -154,6 +154,7 @@ public final class Recorder {
       long readyAt = System.nanoTime();
       recordFor(request, vm, replayLog, spec, readyAt);
       double recordedSeconds = (System.nanoTime() - readyAt) / 1e9;
+      traffic.stopTraffic();
       progress.progress("stopping QEMU (QMP quit) so it finishes the log ...");
       vm.shutdown(QUIT_GRACE);
       int status = vm.exitValue().orElse(-1);

@@ -16,6 +16,12 @@ public interface TrafficDriver extends AutoCloseable {
   /** The guest printed its ready line: its services listen now. */
   void guestReady() throws IOException;
 
+  /**
+   * Stops talking to the guest; called before QEMU is asked to quit, so no client sees the guest
+   * vanish mid-exchange and no frame is sent into a closing NIC.
+   */
+  void stopTraffic();
+
   /** One line for the recording report, e.g. how many connections succeeded. */
   String summary();
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -26,15 +27,21 @@ public final class VmLocator {
     this.home = home;
   }
 
+  /** The process environment, with {@code -Dftvm.testvm} taking precedence over $FTVM_TESTVM. */
   public static VmLocator fromSystem() {
-    return new VmLocator(System.getenv(), Path.of(System.getProperty("user.home")));
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    String property = System.getProperty("ftvm.testvm");
+    if (property != null && !property.isBlank()) {
+      environment.put("FTVM_TESTVM", property);
+    }
+    return new VmLocator(environment, Path.of(System.getProperty("user.home")));
   }
 
   public VmDefinition locate(String vm) throws BadInputException {
     if (!BUILT_IN.equals(vm)) {
       return VmDefinition.load(Path.of(vm));
     }
-    String configured = System.getProperty("ftvm.testvm", environment.get("FTVM_TESTVM"));
+    String configured = environment.get("FTVM_TESTVM");
     if (configured != null && !configured.isBlank()) {
       return VmDefinition.load(Path.of(configured));
     }

@@ -122,8 +122,7 @@ public final class PairTopology implements AutoCloseable {
    * @throws IllegalArgumentException if {@code pairId} is not a valid pair id
    */
   public static boolean destroyExisting(String pairId) {
-    return destroyExisting(
-        TopologySpec.defaults(pairId).markerFile(), pairId, new NetnsCommand());
+    return destroyExisting(TopologySpec.defaults(pairId).markerFile(), pairId, new NetnsCommand());
   }
 
   static boolean destroyExisting(Path markerFile, String pairId, CommandRunner runner) {

@@ -29,7 +29,9 @@ class QemuCommandLineTest {
 
     assertThat(String.join(" ", args))
         .isEqualTo(
-            "/opt/qemu/qemu-system-x86_64 -machine pc -cpu qemu64 -m 256 -nodefaults"
+            "/opt/qemu/qemu-system-x86_64"
+                + " -L /usr/share/seabios -L /usr/share/qemu -L /usr/lib/ipxe/qemu"
+                + " -machine pc -cpu qemu64 -m 256 -nodefaults"
                 + " -no-user-config -display none -vga none"
                 + " -kernel /vm/vmlinuz -initrd /vm/initrd.img"
                 + " -append console=ttyS0 ftvm.workload=idle"

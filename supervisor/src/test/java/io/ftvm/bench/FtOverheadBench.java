@@ -1,0 +1,246 @@
+package io.ftvm.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ftvm.supervisor.hypervisor.QemuDriver;
+import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
+import io.ftvm.supervisor.topology.HostRole;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * What fault tolerance costs: boots the same test VM in three configurations one after the other in
+ * one run, drives each with the same client for the same time once the guest is ready, and prints
+ * the figures side by side with their ratios (the design anchor is VMware FT's FT/non-FT throughput
+ * of 0.94-0.99). Started by {@code bench/run.sh}; see docs/benchmarks.md.
+ */
+@Command(
+    name = "ft-overhead-bench",
+    mixinStandardHelpOptions = true,
+    description = "Measures plain TCG, record-only and the protected pair side by side.")
+public final class FtOverheadBench implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(FtOverheadBench.class);
+  private static final Duration GUEST_READY_TIMEOUT = Duration.ofMinutes(4);
+  private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(500);
+  private static final int CLIENT_CONNECT_TIMEOUT_SECONDS = 120;
+
+  @Option(names = "--qemu", required = true, description = "The patched qemu-system-x86_64.")
+  Path qemu;
+
+  @Option(names = "--test-vm", required = true, description = "Directory from test-vms/build.sh.")
+  Path testVm;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "15",
+      description = "Seconds of each client phase (echo, then kv). Default: ${DEFAULT-VALUE}.")
+  long phaseSeconds;
+
+  @Option(
+      names = "--kv-depth",
+      defaultValue = "16",
+      description = "Outstanding pipelined INCRs. Default: ${DEFAULT-VALUE}.")
+  int kvDepth;
+
+  @Option(
+      names = "--workload",
+      defaultValue = "net",
+      description = "Guest workload (net or all). Default: ${DEFAULT-VALUE}.")
+  String workload;
+
+  @Option(
+      names = "--configs",
+      defaultValue = "plain,record,ft",
+      split = ",",
+      description = "Configurations to run, in this order. Default: ${DEFAULT-VALUE}.")
+  List<String> configurations;
+
+  @Option(
+      names = "--detection-timeout-ms",
+      defaultValue = "500",
+      description = "The pair's failure detection timeout (product default 500).")
+  long detectionTimeoutMillis;
+
+  @Option(names = "--work-dir", required = true, description = "Run files and results.json.")
+  Path workDirectory;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new FtOverheadBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    GuestImage image = GuestImage.load(testVm);
+    Files.createDirectories(workDirectory);
+    Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+    Map<String, String> failures = new LinkedHashMap<>();
+    try (ChildProcessLauncher launcher = new ChildProcessLauncher()) {
+      for (String label : configurations) {
+        Configuration configuration = Configuration.parse(label);
+        try {
+          results.put(configuration.label(), measure(configuration, image, launcher));
+        } catch (Exception e) {
+          log.error("configuration {} failed", configuration.label(), e);
+          failures.put(configuration.label(), String.valueOf(e.getMessage()));
+        }
+      }
+    }
+    String table = ResultTable.render(results);
+    System.out.println();
+    System.out.print(table);
+    failures.forEach((c, why) -> System.out.println("FAILED " + c + ": " + why));
+    writeResults(results, failures, table);
+    return failures.isEmpty() ? 0 : 1;
+  }
+
+  private Map<String, Double> measure(
+      Configuration configuration, GuestImage image, ChildProcessLauncher launcher)
+      throws Exception {
+    Path directory = workDirectory.resolve(configuration.label());
+    log.info("=== {}: booting the test VM (workload {})", configuration.label(), workload);
+    try (BenchTarget target = open(configuration, directory, image, launcher)) {
+      double ready = target.awaitGuestReady(GUEST_READY_TIMEOUT);
+      log.info(
+          "{}: guest ready after {} s; client runs {} s echo + {} s kv",
+          configuration.label(),
+          String.format("%.1f", ready),
+          phaseSeconds,
+          phaseSeconds);
+      ScheduledExecutorService sampler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread thread = new Thread(r, "bench-sampler");
+                thread.setDaemon(true);
+                return thread;
+              });
+      JsonNode client;
+      try {
+        sampler.scheduleAtFixedRate(
+            () -> target.sample(System.currentTimeMillis()),
+            0,
+            SAMPLE_INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
+        client = runClient(target, directory, launcher);
+      } finally {
+        sampler.shutdownNow();
+        sampler.awaitTermination(10, TimeUnit.SECONDS);
+      }
+      Map<String, Double> figures = new LinkedHashMap<>();
+      figures.put("bootToReadySeconds", ready);
+      for (Iterator<Map.Entry<String, JsonNode>> it = client.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        if (field.getValue().isNumber() && !field.getKey().endsWith("EpochMillis")) {
+          figures.put(field.getKey(), field.getValue().asDouble());
+        }
+      }
+      figures.putAll(
+          target.summarize(
+              new MeasuredWindow(
+                  client.path("windowStartEpochMillis").asLong(),
+                  client.path("kvStartEpochMillis").asLong(),
+                  client.path("windowEndEpochMillis").asLong())));
+      log.info("{}: {}", configuration.label(), figures);
+      return figures;
+    }
+  }
+
+  private BenchTarget open(
+      Configuration configuration, Path directory, GuestImage image, ChildProcessLauncher launcher)
+      throws Exception {
+    return switch (configuration) {
+      case PLAIN, RECORD ->
+          SingleVmTarget.start(
+              directory,
+              image,
+              workload,
+              qemu,
+              new QemuDriver(launcher),
+              configuration == Configuration.RECORD);
+      case FT ->
+          ProtectedPairTarget.start(
+              directory,
+              image,
+              workload,
+              qemu,
+              Duration.ofMillis(detectionTimeoutMillis),
+              launcher);
+    };
+  }
+
+  /** Runs {@link GuestLoadClient} on the client host and returns its JSON result. */
+  private JsonNode runClient(BenchTarget target, Path directory, ChildProcessLauncher launcher)
+      throws IOException, InterruptedException {
+    List<String> java =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                GuestLoadClient.class.getName(),
+                target.topology().guestAddress().address(),
+                Long.toString(phaseSeconds),
+                Long.toString(phaseSeconds),
+                Integer.toString(kvDepth),
+                Integer.toString(CLIENT_CONNECT_TIMEOUT_SECONDS)));
+    Path output = directory.resolve("client.out");
+    Path errors = directory.resolve("client.err");
+    Process client =
+        launcher.start(
+            new ProcessBuilder(target.topology().commandIn(HostRole.CLIENT, java))
+                .redirectOutput(output.toFile())
+                .redirectError(errors.toFile()));
+    long limit = 2 * phaseSeconds + CLIENT_CONNECT_TIMEOUT_SECONDS + 60;
+    if (!client.waitFor(limit, TimeUnit.SECONDS)) {
+      client.destroyForcibly().waitFor();
+      throw new IOException("client did not finish within " + limit + " s (see " + errors + ")");
+    }
+    List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+    if (client.exitValue() != 0 || lines.isEmpty()) {
+      throw new IOException(
+          "client exited with "
+              + client.exitValue()
+              + ": "
+              + Files.readString(errors, StandardCharsets.UTF_8).strip());
+    }
+    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+  }
+
+  private void writeResults(
+      Map<String, Map<String, Double>> results, Map<String, String> failures, String table)
+      throws IOException {
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("finished", Instant.now().toString());
+    document.put("qemu", qemu.toString());
+    document.put("testVm", testVm.toString());
+    document.put("workload", workload);
+    document.put("phaseSeconds", phaseSeconds);
+    document.put("kvDepth", kvDepth);
+    document.put("results", results);
+    document.put("failures", failures);
+    Path json = workDirectory.resolve("results.json");
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(json.toFile(), document);
+    Files.writeString(workDirectory.resolve("results.txt"), table);
+    log.info("results written to {}", json);
+  }
+}
