@@ -13,11 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records an idle pc machine with the patched QEMU 10.0.13 (its recording of a regular file is stock
- * QEMU's), validates the log and replays it.
+ * Records an idle pc machine with the patched QEMU 10.0.13 (its recording of a regular file is
+ * stock QEMU's), validates the log and replays it.
  */
 class RealRecordingIT {
   private static final Logger log = LoggerFactory.getLogger(RealRecordingIT.class);
+
   /** The patched QEMU that .ci/run builds and passes as -Dftvm.qemu (it records like stock). */
   private static final Path QEMU = Path.of(System.getProperty("ftvm.qemu", ""));
 
@@ -64,10 +65,11 @@ class RealRecordingIT {
     if (!Files.isExecutable(QEMU)) {
       throw new IllegalStateException(
           "this IT needs -Dftvm.qemu=<patched qemu-system-x86_64> (qemu-patches/build.sh; .ci/run"
-              + " passes it), got '" + QEMU + "'");
+              + " passes it), got '"
+              + QEMU
+              + "'");
     }
   }
-
 
   private void assertReplaysToCompletion(Path rr) throws Exception {
     Process replayer = start(qemu("replay", rr), "replay");

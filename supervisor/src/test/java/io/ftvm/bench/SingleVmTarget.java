@@ -9,8 +9,6 @@ import io.ftvm.supervisor.hypervisor.VmInstance;
 import io.ftvm.supervisor.hypervisor.VmLaunchSpec;
 import io.ftvm.supervisor.nativeos.TapDevice;
 import io.ftvm.supervisor.pair.GuestNetworkPath;
-import io.ftvm.supervisor.pair.HeldOutputGate;
-import io.ftvm.supervisor.pair.LatencyRecorder;
 import io.ftvm.supervisor.pair.NetdevConnection;
 import io.ftvm.supervisor.topology.HostRole;
 import io.ftvm.supervisor.topology.NetnsCommand;
@@ -122,12 +120,7 @@ final class SingleVmTarget implements BenchTarget {
     vm = driver.launch(spec);
     resources.push(vm);
     netdev.awaitConnected(QEMU_STARTUP);
-    // Alone: the gate is open, frames leave as soon as the guest sends them.
-    HeldOutputGate gate =
-        new HeldOutputGate(
-            "network", frame -> tap.writeFrame(frame, 0, frame.length), new LatencyRecorder(16));
-    gate.openUnprotected();
-    GuestNetworkPath network = new GuestNetworkPath(netdev, tap, gate, () -> 0);
+    GuestNetworkPath network = GuestNetworkPath.ungated(netdev, tap);
     resources.push(network);
     network.start(true);
     log.info(

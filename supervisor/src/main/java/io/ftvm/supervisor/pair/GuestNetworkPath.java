@@ -21,6 +21,10 @@ public final class GuestNetworkPath implements AutoCloseable {
   private final TapDevice tap;
   private final HeldOutputGate gate;
   private final OutputTagger tagger;
+  private final java.util.concurrent.atomic.AtomicLong framesFromGuest =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong framesToGuest =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean acceptInbound;
   private volatile boolean closed;
 
@@ -30,6 +34,26 @@ public final class GuestNetworkPath implements AutoCloseable {
     this.tap = tap;
     this.gate = gate;
     this.tagger = tagger;
+  }
+
+  /**
+   * A path with no Output Rule: frames leave as soon as the guest sends them (a VM that is not
+   * protected, e.g. while recording a run for CI, or a benchmark's baseline).
+   */
+  public static GuestNetworkPath ungated(NetdevConnection netdev, TapDevice tap) {
+    HeldOutputGate gate =
+        new HeldOutputGate(
+            "network", frame -> tap.writeFrame(frame, 0, frame.length), new LatencyRecorder(16));
+    gate.openUnprotected();
+    return new GuestNetworkPath(netdev, tap, gate, () -> 0);
+  }
+
+  public long framesFromGuest() {
+    return framesFromGuest.get();
+  }
+
+  public long framesToGuest() {
+    return framesToGuest.get();
   }
 
   public void start(boolean inbound) {
@@ -68,6 +92,7 @@ public final class GuestNetworkPath implements AutoCloseable {
     try {
       while (!closed) {
         byte[] frame = netdev.readFrame();
+        framesFromGuest.incrementAndGet();
         gate.submit(tagger.positionCoveringOutputNow(), frame);
       }
     } catch (EOFException e) {
@@ -86,6 +111,7 @@ public final class GuestNetworkPath implements AutoCloseable {
         int length = tap.readFrame(buffer, TAP_POLL);
         if (length > 0 && acceptInbound) {
           netdev.writeFrame(buffer, 0, length);
+          framesToGuest.incrementAndGet();
         }
       }
     } catch (IOException e) {

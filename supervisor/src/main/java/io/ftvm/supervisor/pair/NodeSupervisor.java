@@ -260,14 +260,14 @@ public final class NodeSupervisor implements AutoCloseable {
     }
     try {
       decisions.execute(
-        () -> {
-          try {
-            decision.run();
-          } catch (RuntimeException e) {
-            log.error("role decision failed; halting to stay safe", e);
-            halt("internal error: " + e);
-          }
-        });
+          () -> {
+            try {
+              decision.run();
+            } catch (RuntimeException e) {
+              log.error("role decision failed; halting to stay safe", e);
+              halt("internal error: " + e);
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       log.debug("supervisor closing; decision dropped");
     }
@@ -467,7 +467,6 @@ public final class NodeSupervisor implements AutoCloseable {
     }
     throw new IOException("the log pipe did not drain after pausing the VM");
   }
-
 
   private boolean awaitAck(long position, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

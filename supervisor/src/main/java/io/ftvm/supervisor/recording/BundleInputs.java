@@ -81,14 +81,17 @@ final class BundleInputs {
     return guest;
   }
 
-  static void requireSame(String what, Path file, String recordedSha256)
-      throws BadInputException {
+  static void requireSame(String what, Path file, String recordedSha256) throws BadInputException {
     if (recordedSha256 == null) {
       throw new BadInputException("the manifest has no sha256 for the " + what);
     }
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(
-          what + " " + file + " does not exist on this host (recorded sha256 " + recordedSha256
+          what
+              + " "
+              + file
+              + " does not exist on this host (recorded sha256 "
+              + recordedSha256
               + "); pass --vm <dir|vm.json> to say where the recorded VM's files are");
     }
     String actual;

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Compares a console that is still being written with the recorded one: every complete line so far
- * must equal the recorded line at that position. Lets a replay stop at the first wrong line
- * instead of running to the end.
+ * must equal the recorded line at that position. Lets a replay stop at the first wrong line instead
+ * of running to the end.
  */
 final class ConsolePrefixCheck {
   private final List<String> expected;

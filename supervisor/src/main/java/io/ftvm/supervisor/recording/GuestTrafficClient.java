@@ -51,11 +51,12 @@ public final class GuestTrafficClient {
   }
 
   private void exchange(long n) {
-    String service = switch ((int) (n % 3)) {
-      case 0 -> "echo";
-      case 1 -> "kv";
-      default -> "counter";
-    };
+    String service =
+        switch ((int) (n % 3)) {
+          case 0 -> "echo";
+          case 1 -> "kv";
+          default -> "counter";
+        };
     try {
       String detail =
           switch (service) {

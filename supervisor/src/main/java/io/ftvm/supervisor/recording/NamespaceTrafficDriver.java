@@ -2,6 +2,7 @@ package io.ftvm.supervisor.recording;
 
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.nativeos.TapDevice;
+import io.ftvm.supervisor.pair.GuestNetworkPath;
 import io.ftvm.supervisor.pair.NetdevConnection;
 import io.ftvm.supervisor.topology.CommandResult;
 import io.ftvm.supervisor.topology.CommandRunner;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@link GuestTrafficClient} JVM in that namespace that keeps using the guest's services. Nothing
  * touches the host's own network; {@link #close()} deletes the namespace and with it the TAP.
  *
- * <p>The TAP is opened by this JVM (in the host namespace) and then moved into the namespace: a
- * TAP keeps its file descriptor across the move, and this way no frame copying process has to live
+ * <p>The TAP is opened by this JVM (in the host namespace) and then moved into the namespace: a TAP
+ * keeps its file descriptor across the move, and this way no frame copying process has to live
  * inside the namespace.
  */
 public final class NamespaceTrafficDriver implements TrafficDriver {
@@ -40,7 +41,7 @@ public final class NamespaceTrafficDriver implements TrafficDriver {
   private final Path clientLog;
   private final String namespace;
   private TapDevice tap;
-  private FrameBridge bridge;
+  private GuestNetworkPath bridge;
   private Process client;
   private boolean namespaceCreated;
 
@@ -104,8 +105,8 @@ public final class NamespaceTrafficDriver implements TrafficDriver {
     ip(List.of("ip", "-n", namespace, "link", "set", "lo", "up"));
     ip(List.of("ip", "-n", namespace, "addr", "add", outside, "dev", tap.name()));
     ip(List.of("ip", "-n", namespace, "link", "set", tap.name(), "up"));
-    bridge = new FrameBridge(nic, tap);
-    bridge.start();
+    bridge = GuestNetworkPath.ungated(nic, tap);
+    bridge.start(true);
     log.info(
         "outside world for the recording: namespace {}, {} at {}, guest {}",
         namespace,
@@ -171,8 +172,7 @@ public final class NamespaceTrafficDriver implements TrafficDriver {
       }
     }
     if (namespaceCreated) {
-      CommandResult deleted =
-          runner.run(List.of("ip", "netns", "delete", namespace), IP_TIMEOUT);
+      CommandResult deleted = runner.run(List.of("ip", "netns", "delete", namespace), IP_TIMEOUT);
       if (deleted.succeeded()) {
         namespaceCreated = false;
         log.debug("deleted namespace {}", namespace);
@@ -203,7 +203,10 @@ public final class NamespaceTrafficDriver implements TrafficDriver {
     CommandResult result = runner.run(argv, IP_TIMEOUT);
     if (!result.succeeded()) {
       throw new IOException(
-          result.commandLine() + " failed (exit " + result.exitCode() + "): "
+          result.commandLine()
+              + " failed (exit "
+              + result.exitCode()
+              + "): "
               + result.stderr().strip());
     }
   }

@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ftvm record}: boots a copy of the VM under {@code rr=record} into a regular file, waits for
- * the guest's ready line, lets the workload (and, for network workloads, the outside world) run for
- * the requested wall time, then asks QEMU to quit over QMP. A clean exit makes QEMU finish the log
- * (SHUTDOWN and END events, version in the header); the log, the console and the digests become a
- * {@link RunBundle}.
+ * {@code ftvm record}: boots a copy of the VM under {@code rr=record} into a regular file, waits
+ * for the guest's ready line, lets the workload (and, for network workloads, the outside world) run
+ * for the requested wall time, then asks QEMU to quit over QMP. A clean exit makes QEMU finish the
+ * log (SHUTDOWN and END events, version in the header); the log, the console and the digests become
+ * a {@link RunBundle}.
  */
 public final class Recorder {
   private static final Logger log = LoggerFactory.getLogger(Recorder.class);
@@ -76,8 +76,7 @@ public final class Recorder {
     String initialDiskSha = Sha256.of(disk);
     Path replayLog = work.resolve("replay.bin");
     VmLaunchSpec spec =
-        guest.spec(
-            "ftvm-record", request.qemu(), disk, work.path(), ReplaySpec.record(replayLog));
+        guest.spec("ftvm-record", request.qemu(), disk, work.path(), ReplaySpec.record(replayLog));
     ConsoleFile console = new ConsoleFile(spec.console().path());
 
     TrafficDriver traffic = trafficDrivers.create(request, work.path());
@@ -87,8 +86,11 @@ public final class Recorder {
         NetdevConnection nic = NetdevConnection.bind(spec.netdevSocket())) {
       traffic.attach(nic);
       progress.progress(
-          "booting " + vm.descriptor().getParent().getFileName() + " under record (workload "
-              + request.workload() + ") ...");
+          "booting "
+              + vm.descriptor().getParent().getFileName()
+              + " under record (workload "
+              + request.workload()
+              + ") ...");
       RecordedVm recorded = runGuest(request, spec, console, traffic, replayLog, started);
       String trafficSummary = traffic.summary();
       LogStats stats = finishedLog(replayLog, spec);

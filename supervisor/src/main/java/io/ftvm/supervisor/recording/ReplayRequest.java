@@ -28,8 +28,8 @@ public record ReplayRequest(
   }
 
   /**
-   * Replays of the test VM's boot took up to three times the recording here; a generous bound
-   * still ends a stuck replay in finite time.
+   * Replays of the test VM's boot took up to three times the recording here; a generous bound still
+   * ends a stuck replay in finite time.
    */
   Duration effectiveTimeout(double recordedSeconds) {
     return timeout.orElse(Duration.ofSeconds(300 + (long) Math.ceil(6 * recordedSeconds)));

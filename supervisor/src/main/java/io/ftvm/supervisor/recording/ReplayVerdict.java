@@ -45,10 +45,7 @@ public record ReplayVerdict(
             identical() ? "IDENTICAL to the recording" : "DIVERGED from the recording",
             wallTime.toMillis() / 1000.0));
     problem.ifPresent(p -> out.append("replay did not finish: ").append(p).append('\n'));
-    out.append(
-        consoleDivergence
-            .map(d -> d.describe() + "\n")
-            .orElse("console: identical\n"));
+    out.append(consoleDivergence.map(d -> d.describe() + "\n").orElse("console: identical\n"));
     if (actualDiskSha256.isEmpty()) {
       out.append("disk: not compared (replay did not finish)\n");
     } else if (diskMatches()) {

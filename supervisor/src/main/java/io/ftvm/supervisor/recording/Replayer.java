@@ -129,9 +129,7 @@ public final class Replayer {
   }
 
   private record Watch(
-      Optional<String> problem,
-      Optional<ConsoleDiff.Divergence> liveDivergence,
-      long lastIcount) {}
+      Optional<String> problem, Optional<ConsoleDiff.Divergence> liveDivergence, long lastIcount) {}
 
   private Watch watchUntilDone(
       VmInstance vm,
@@ -175,14 +173,21 @@ public final class Replayer {
                   Duration.ofNanos(now - started).toSeconds(),
                   Math.max(icount, 0),
                   stats.instructions(),
-                  stats.instructions() == 0 ? 0.0 : 100.0 * Math.max(icount, 0) / stats.instructions()));
+                  stats.instructions() == 0
+                      ? 0.0
+                      : 100.0 * Math.max(icount, 0) / stats.instructions()));
           nextReport += PROGRESS_EVERY.toNanos();
         }
       }
       String stop = null;
       if (now - lastAdvance > stallTimeout.toNanos()) {
-        stop = "replay stalled: no progress for " + stallTimeout.toSeconds() + " s at icount "
-            + icount + " of " + stats.instructions();
+        stop =
+            "replay stalled: no progress for "
+                + stallTimeout.toSeconds()
+                + " s at icount "
+                + icount
+                + " of "
+                + stats.instructions();
       } else if (now > deadline) {
         stop = "replay did not finish within " + timeout.toSeconds() + " s (--timeout)";
       }
@@ -195,8 +200,7 @@ public final class Replayer {
     int status = vm.exitValue().orElse(-1);
     if (status != 0) {
       return new Watch(
-          Optional.of(
-              "QEMU exited with status " + status + QemuLogTail.of(spec.qemuLog())),
+          Optional.of("QEMU exited with status " + status + QemuLogTail.of(spec.qemuLog())),
           divergence,
           icount);
     }

@@ -67,8 +67,7 @@ public record VmDefinition(
     try {
       root = new ObjectMapper().readTree(descriptor.toFile());
     } catch (JsonProcessingException e) {
-      throw new BadInputException(
-          descriptor + " is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new BadInputException(descriptor + " is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new BadInputException("cannot read " + descriptor + ": " + e.getMessage(), e);
     }
@@ -95,8 +94,7 @@ public record VmDefinition(
     }
     Path file = dir.resolve(name).toAbsolutePath().normalize();
     if (!Files.isRegularFile(file)) {
-      throw new BadInputException(
-          descriptor + ": " + member + " file " + file + " does not exist");
+      throw new BadInputException(descriptor + ": " + member + " file " + file + " does not exist");
     }
     return file;
   }

@@ -1,7 +1,6 @@
 package io.ftvm.supervisor.hypervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -105,8 +104,7 @@ class QemuCommandLineTest {
 
   @Test
   void rendersGoLiveAsThePatchedIcountOption() {
-    VmLaunchSpec following =
-        spec().replay(ReplaySpec.replay(Path.of("/l.rr"), true, true)).build();
+    VmLaunchSpec following = spec().replay(ReplaySpec.replay(Path.of("/l.rr"), true, true)).build();
 
     assertThat(commandLine.render(following))
         .containsSequence("-icount", "shift=auto,rr=replay,rrfile=/l.rr,rrgolive=on");

@@ -89,5 +89,4 @@ record CounterTranscript(List<Long> numbers, List<Long> arrivalMillis, String en
     }
     return -1;
   }
-
 }

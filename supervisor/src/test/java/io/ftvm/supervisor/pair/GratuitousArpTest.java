@@ -20,10 +20,18 @@ class GratuitousArpTest {
     assertThat(frame).hasSize(60);
     assertThat(hex)
         .startsWith(
-            "ffffffffffff" + "525400770010" + "0806" // broadcast from the guest's MAC, ARP
-                + "0001" + "0800" + "06" + "04" + "0001" // Ethernet/IPv4 request
-                + "525400770010" + "0a4d000a" // sender: guest MAC and IP
-                + "000000000000" + "0a4d000a"); // target IP = own IP (gratuitous)
+            "ffffffffffff"
+                + "525400770010"
+                + "0806" // broadcast from the guest's MAC, ARP
+                + "0001"
+                + "0800"
+                + "06"
+                + "04"
+                + "0001" // Ethernet/IPv4 request
+                + "525400770010"
+                + "0a4d000a" // sender: guest MAC and IP
+                + "000000000000"
+                + "0a4d000a"); // target IP = own IP (gratuitous)
   }
 
   @Test

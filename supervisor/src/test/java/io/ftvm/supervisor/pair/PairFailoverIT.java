@@ -9,11 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.stream.Stream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
@@ -31,7 +31,9 @@ class PairFailoverIT {
   private static final int LINES_BEFORE = 400;
   private static final int LINES_AFTER = 400;
 
-  /** All faults; {@code -Dftvm.pair.faults=KILL_PRIMARY_HOST,...} runs a subset while developing. */
+  /**
+   * All faults; {@code -Dftvm.pair.faults=KILL_PRIMARY_HOST,...} runs a subset while developing.
+   */
   static Stream<PairFault> faults() {
     String only = System.getProperty("ftvm.pair.faults", "");
     return Arrays.stream(PairFault.values())
@@ -93,8 +95,7 @@ class PairFailoverIT {
       measured.put("survivor", survivor);
       measured.put("detectionTimeoutMillis", DETECTION_TIMEOUT.toMillis());
       measured.put("faultToLiveRoleMillis", liveAt - faultAt);
-      measured.put(
-          "faultToFirstNewLineMillis", received.firstArrivalAfter(faultAt) - faultAt);
+      measured.put("faultToFirstNewLineMillis", received.firstArrivalAfter(faultAt) - faultAt);
       measured.put("longestStreamSilenceMillis", received.longestSilenceAround(faultAt));
       measured.put("outputHoldP50Micros", primaryBefore.outputHoldP50Micros());
       measured.put("outputHoldP99Micros", primaryBefore.outputHoldP99Micros());

@@ -14,8 +14,7 @@ public final class BundleSurgery {
 
   /** Writes a copy of {@code bundle} to {@code target} with one entry's bytes changed. */
   public static Path withEntry(
-      Path bundle, Path target, String entryName, UnaryOperator<byte[]> change)
-      throws IOException {
+      Path bundle, Path target, String entryName, UnaryOperator<byte[]> change) throws IOException {
     boolean found = false;
     try (ZipFile in = new ZipFile(bundle.toFile());
         ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(target))) {

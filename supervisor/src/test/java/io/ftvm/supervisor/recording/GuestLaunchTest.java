@@ -63,7 +63,11 @@ class GuestLaunchTest {
         launch.spec("x", Path.of("q"), run.resolve("d"), run, ReplaySpec.record(run.resolve("r")));
     VmLaunchSpec replay =
         launch.spec(
-            "x", Path.of("q"), run.resolve("d"), run, ReplaySpec.replay(run.resolve("r"), false, false));
+            "x",
+            Path.of("q"),
+            run.resolve("d"),
+            run,
+            ReplaySpec.replay(run.resolve("r"), false, false));
 
     assertThat(replay.kernelAppend()).isEqualTo(record.kernelAppend());
     assertThat(replay.memoryMib()).isEqualTo(192);
@@ -98,6 +102,7 @@ class GuestLaunchTest {
 
   @Test
   void splitsQemuOptionsHonouringDoubledCommas() {
-    assertThat(GuestLaunch.splitOptions("file=/a,,b,format=raw,")).containsExactly("file=/a,b", "format=raw", "");
+    assertThat(GuestLaunch.splitOptions("file=/a,,b,format=raw,"))
+        .containsExactly("file=/a,b", "format=raw", "");
   }
 }

@@ -37,7 +37,9 @@ import picocli.CommandLine;
 class RecordReplayIT {
   private static final int SECONDS = 15;
 
-  @TempDir Path dir;
+  /** Static: shared by all tests, since the bundles recorded once are shared by all tests. */
+  @TempDir static Path dir;
+
   private Path qemu;
   private Path testVm;
   private final Map<String, Path> bundles = new HashMap<>();

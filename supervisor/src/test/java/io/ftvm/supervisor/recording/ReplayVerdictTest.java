@@ -11,7 +11,9 @@ class ReplayVerdictTest {
   private static final String DISK = "d".repeat(64);
 
   private static ReplayVerdict verdict(
-      Optional<String> problem, Optional<ConsoleDiff.Divergence> divergence, Optional<String> disk) {
+      Optional<String> problem,
+      Optional<ConsoleDiff.Divergence> divergence,
+      Optional<String> disk) {
     return new ReplayVerdict(
         problem.isEmpty(), problem, divergence, DISK, disk, 1000, 1000, Duration.ofMillis(12_345));
   }
@@ -46,17 +48,22 @@ class ReplayVerdictTest {
 
   @Test
   void printsBothDiskDigestsWhenTheyDiffer() {
-    ReplayVerdict verdict = verdict(Optional.empty(), Optional.empty(), Optional.of("e".repeat(64)));
+    ReplayVerdict verdict =
+        verdict(Optional.empty(), Optional.empty(), Optional.of("e".repeat(64)));
 
     assertThat(verdict.identical()).isFalse();
     assertThat(verdict.describe())
-        .contains("disk: differs\n  expected sha256: " + DISK + "\n  actual sha256:   " + "e".repeat(64));
+        .contains(
+            "disk: differs\n  expected sha256: " + DISK + "\n  actual sha256:   " + "e".repeat(64));
   }
 
   @Test
   void anUnfinishedReplayIsNeverIdenticalAndSaysWhy() {
     ReplayVerdict verdict =
-        verdict(Optional.of("replay stalled: no progress for 90 s"), Optional.empty(), Optional.empty());
+        verdict(
+            Optional.of("replay stalled: no progress for 90 s"),
+            Optional.empty(),
+            Optional.empty());
 
     assertThat(verdict.identical()).isFalse();
     assertThat(verdict.describe())

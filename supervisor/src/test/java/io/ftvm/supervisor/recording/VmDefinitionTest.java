@@ -70,7 +70,8 @@ class VmDefinitionTest {
   @Test
   void builtInTestVmComesFromTheCacheWhenNotConfigured() throws Exception {
     writeVm(dir.resolve("cache/testvm-0123"));
-    VmLocator locator = new VmLocator(Map.of("FTVM_CACHE_DIR", dir.resolve("cache").toString()), dir);
+    VmLocator locator =
+        new VmLocator(Map.of("FTVM_CACHE_DIR", dir.resolve("cache").toString()), dir);
 
     assertThat(locator.locate("test-vm").kernel())
         .isEqualTo(dir.resolve("cache/testvm-0123/vmlinuz").toAbsolutePath());
@@ -87,12 +88,14 @@ class VmDefinitionTest {
                 "FTVM_TESTVM", dir.resolve("mine").toString()),
             dir);
 
-    assertThat(locator.locate("test-vm").disk()).isEqualTo(dir.resolve("mine/disk.img").toAbsolutePath());
+    assertThat(locator.locate("test-vm").disk())
+        .isEqualTo(dir.resolve("mine/disk.img").toAbsolutePath());
   }
 
   @Test
   void builtInTestVmMissingSaysHowToBuildIt() {
-    VmLocator locator = new VmLocator(Map.of("FTVM_CACHE_DIR", dir.resolve("none").toString()), dir);
+    VmLocator locator =
+        new VmLocator(Map.of("FTVM_CACHE_DIR", dir.resolve("none").toString()), dir);
 
     assertThatThrownBy(() -> locator.locate("test-vm"))
         .isInstanceOf(BadInputException.class)
