@@ -19,8 +19,13 @@ class FollowReplayIT {
   private static final Duration BOOT = Duration.ofMinutes(3);
   private static final Duration FOLLOW_FOR = Duration.ofSeconds(30);
 
-  /** Generous for a 2-core host running both QEMUs; typical lags are far below (see report). */
-  private static final Duration MAX_LAG = Duration.ofSeconds(5);
+  /**
+   * Once input stops, the backup must have replayed everything within this bound. The lag while
+   * input flows is measured, not bounded here: this test feeds the backup with no flow control, so
+   * a primary that runs faster than replay (qemu-patches 0006 made network input 6-9x faster under
+   * record) builds a backlog; in a pair the backup's ack bound throttles the primary instead.
+   */
+  private static final Duration CATCH_UP = Duration.ofSeconds(30);
 
   private static final Duration STEADY_AFTER = Duration.ofSeconds(10);
 
@@ -73,7 +78,9 @@ class FollowReplayIT {
     long followedNanos = System.nanoTime() - readyAt;
     long logBytes = pair.pump().storedPosition() - logAtReady;
     int compared = primary.count();
-    backup.awaitCount("backup catching up", compared, Duration.ofMinutes(1));
+    long inputStopped = System.nanoTime();
+    backup.awaitCount("backup catching up", compared, CATCH_UP);
+    long catchUpNanos = System.nanoTime() - inputStopped;
 
     assertThat(backup.lines().subList(0, compared))
         .as("backup console (complete lines) against the primary's")
@@ -109,8 +116,8 @@ class FollowReplayIT {
         .put("steadyLinesAfterSeconds", STEADY_AFTER.toSeconds())
         .put("steadyLagP50Millis", Measurements.millis(Measurements.percentile(steadyLags, 0.50)))
         .put("steadyLagP99Millis", Measurements.millis(Measurements.percentile(steadyLags, 0.99)))
+        .put("catchUpAfterInputStoppedMillis", Measurements.millis(catchUpNanos))
         .write();
-    assertThat(Duration.ofNanos(maxLag)).as("backup lag behind the primary").isLessThan(MAX_LAG);
     passed = true;
   }
 }
