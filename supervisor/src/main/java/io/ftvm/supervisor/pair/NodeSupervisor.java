@@ -15,9 +15,6 @@ import io.ftvm.fencing.FenceRequest;
 import io.ftvm.fencing.FencingSequence;
 import io.ftvm.fencing.ProcessIdentity;
 import io.ftvm.lock.GoLiveArbiter;
-import io.ftvm.lock.GoLiveClaim;
-import io.ftvm.lock.GoLiveDecision;
-import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.replay.ChronicleLogStore;
 import io.ftvm.replay.LogStore;
 import io.ftvm.supervisor.hypervisor.ConsoleSpec;
@@ -38,9 +35,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -66,8 +63,8 @@ public final class NodeSupervisor implements AutoCloseable {
   private final String nodeId;
   private final PairConfig.NodeSpec node;
   private final HypervisorDriver driver;
-  private final GoLiveArbiter arbiter;
   private final NodeFiles files;
+  private final GoLiveClaimant claimant;
   private final RoleStateMachine roles = new RoleStateMachine();
   private final ExecutorService decisions =
       Executors.newSingleThreadExecutor(r -> daemonThread(r, "role-decisions"));
@@ -96,8 +93,9 @@ public final class NodeSupervisor implements AutoCloseable {
     this.nodeId = nodeId;
     this.node = config.node(nodeId);
     this.driver = driver;
-    this.arbiter = arbiter;
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
+    this.claimant =
+        new GoLiveClaimant(arbiter, config.vmId(), config.epoch(), nodeId, STORAGE_RETRY);
     roles.onChange((from, to) -> files.writeRole(to, roles.reason()));
   }
 
@@ -330,27 +328,15 @@ public final class NodeSupervisor implements AutoCloseable {
 
   /** Test-and-set for this (vm, epoch). Returns true if won; on a loss this node is halted. */
   private boolean winGoLive(String why) {
-    GoLiveClaim claim = new GoLiveClaim(config.vmId(), config.epoch(), nodeId, why, Instant.now());
-    while (true) {
-      try {
-        GoLiveDecision decision = arbiter.tryGoLive(claim);
-        if (decision.won()) {
-          log.info("won go-live for {} epoch {}", config.vmId(), config.epoch());
-          return true;
-        }
-        halt("lost go-live to " + decision.winner().summary());
-        return false;
-      } catch (StorageUnavailableException e) {
-        // Safety over liveness: without the arbiter nobody may go live, so keep holding output.
-        log.warn("shared storage unavailable, holding outputs and retrying: {}", e.getMessage());
-        try {
-          Thread.sleep(STORAGE_RETRY.toMillis());
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
+    Optional<GoLiveClaimant.Outcome> outcome = claimant.claim(why);
+    if (outcome.isEmpty()) {
+      return false;
     }
+    if (!outcome.get().won()) {
+      halt("lost go-live to " + outcome.get().winner());
+      return false;
+    }
+    return true;
   }
 
   private boolean awaitQemuLive(Duration timeout) {
