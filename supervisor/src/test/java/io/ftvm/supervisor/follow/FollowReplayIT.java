@@ -2,7 +2,6 @@ package io.ftvm.supervisor.follow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,31 +28,21 @@ class FollowReplayIT {
 
   private static final Duration STEADY_AFTER = Duration.ofSeconds(10);
 
-  private Path work;
+  private FollowFixture fixture;
   private GuestLan primaryLan;
   private FollowingPair pair;
-  private boolean passed;
 
   @BeforeEach
   void start() throws Exception {
-    work = WorkDirectory.create("follow");
-    primaryLan = GuestLan.create("p");
-    pair = FollowingPair.start(work, "all", primaryLan, null);
+    fixture = FollowFixture.start("follow", false);
+    primaryLan = fixture.primaryLan();
+    pair = fixture.pair();
   }
 
   @AfterEach
   void stop() throws Exception {
-    try {
-      if (pair != null) {
-        pair.close();
-      }
-    } finally {
-      if (primaryLan != null) {
-        primaryLan.close();
-      }
-      if (passed) {
-        WorkDirectory.delete(work); // kept for the post-mortem when the test failed
-      }
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
@@ -118,6 +107,6 @@ class FollowReplayIT {
         .put("steadyLagP99Millis", Measurements.millis(Measurements.percentile(steadyLags, 0.99)))
         .put("catchUpAfterInputStoppedMillis", Measurements.millis(catchUpNanos))
         .write();
-    passed = true;
+    fixture.passed();
   }
 }

@@ -32,36 +32,23 @@ class GoLiveIT {
   private static final Pattern DISK = Pattern.compile("FTVM disk blocks=(\\d+) .*errors=0");
   private static final String WENT_LIVE = "ftvm: replay went live";
 
-  private Path work;
+  private FollowFixture fixture;
   private GuestLan primaryLan;
   private GuestLan backupLan;
   private FollowingPair pair;
-  private boolean passed;
 
   @BeforeEach
   void start() throws Exception {
-    work = WorkDirectory.create("golive");
-    primaryLan = GuestLan.create("p");
-    // The backup's frames only flow once it is live, so its LAN can exist from the start.
-    backupLan = GuestLan.create("b");
-    pair = FollowingPair.start(work, "all", primaryLan, backupLan);
+    fixture = FollowFixture.start("golive", true);
+    primaryLan = fixture.primaryLan();
+    backupLan = fixture.backupLan();
+    pair = fixture.pair();
   }
 
   @AfterEach
   void stop() throws Exception {
-    try {
-      if (pair != null) {
-        pair.close();
-      }
-    } finally {
-      for (GuestLan lan : new GuestLan[] {primaryLan, backupLan}) {
-        if (lan != null) {
-          lan.close();
-        }
-      }
-      if (passed) {
-        WorkDirectory.delete(work);
-      }
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
@@ -175,7 +162,7 @@ class GoLiveIT {
         .put("firstKvReplyOnBackupLanMillis", Measurements.millis(firstReplyAt - networkStart))
         .put("wentLiveLine", wentLiveLine())
         .write();
-    passed = true;
+    fixture.passed();
   }
 
   private String wentLiveLine() throws Exception {
