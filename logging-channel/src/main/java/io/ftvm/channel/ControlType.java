@@ -1,13 +1,19 @@
 package io.ftvm.channel;
 
-/** Small typed messages used to coordinate a planned hand-over between primary and backup. */
+/** Small typed messages that coordinate role changes between primary and backup. */
 public enum ControlType {
   /** Primary asks the backup to prepare taking over once it has replayed up to the position. */
   HANDOFF_REQUEST(1),
   /** Backup has replayed everything it was asked to and can take over. */
   HANDOFF_READY(2),
   /** Primary will send nothing beyond the position; the stream is complete. */
-  END_OF_STREAM(3);
+  END_OF_STREAM(3),
+  /**
+   * The sender's own replica failed (its QEMU died, or its replay stalled) and it is fencing
+   * itself; its log is complete up to the position. The receiver treats this as losing its peer, at
+   * once instead of after the detection timeout.
+   */
+  PEER_FAILED(4);
 
   private final int wireCode;
 

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
   private volatile long receivedEnd;
   private volatile Channel session;
   private long lastAckSent = -1;
+  private volatile boolean closed;
   private Channel serverChannel;
 
   public LogStreamReceiver(
@@ -71,20 +73,30 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
     return bound;
   }
 
-  /** Reports that every byte before {@code durablePosition} is durable; sends an ACK. */
+  /**
+   * Reports that every byte before {@code durablePosition} is durable; sends an ACK. After {@link
+   * #close} it does nothing: there is nobody left to tell, and a caller that is itself shutting
+   * down (a backup going live) must not fail on it.
+   */
   public void ack(long durablePosition) {
     if (durablePosition > receivedEnd) {
       throw new IllegalArgumentException(
           "cannot ack position " + durablePosition + " beyond received end " + receivedEnd);
     }
-    if (durable.accumulateAndGet(durablePosition, Math::max) == durablePosition) {
-      group.execute(this::sendAck);
+    if (durable.accumulateAndGet(durablePosition, Math::max) == durablePosition && !closed) {
+      try {
+        group.execute(this::sendAck);
+      } catch (RejectedExecutionException e) {
+        // close() raced with this ack: the event loop is gone, and so is the session.
+        log.debug("ack {} after close dropped", durablePosition);
+      }
     }
   }
 
+  /** Best effort: false if there is no session (or the receiver is closed). */
   public boolean sendControl(ControlMessage message) {
     Channel current = session;
-    if (current == null) {
+    if (current == null || closed) {
       return false;
     }
     current.writeAndFlush(new Frame.Control(message));
@@ -133,6 +145,7 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
 
   @Override
   public void close() {
+    closed = true;
     if (serverChannel != null) {
       serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }

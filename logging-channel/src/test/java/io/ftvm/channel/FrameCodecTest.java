@@ -33,6 +33,10 @@ class FrameCodecTest {
         .isEqualTo(new Frame.Heartbeat(5, 6, 7, 8));
     ControlMessage control = new ControlMessage(ControlType.END_OF_STREAM, 4096);
     assertThat(roundTrip(new Frame.Control(control))).isEqualTo(new Frame.Control(control));
+    for (ControlType type : ControlType.values()) {
+      ControlMessage message = new ControlMessage(type, 77);
+      assertThat(roundTrip(new Frame.Control(message))).isEqualTo(new Frame.Control(message));
+    }
     Frame.Error error = (Frame.Error) roundTrip(new Frame.Error(ErrorCode.LOG_GAP, "gap at 5"));
     assertThat(error.code()).isEqualTo(ErrorCode.LOG_GAP);
     assertThat(error.message()).isEqualTo("gap at 5");
