@@ -18,8 +18,27 @@ import org.slf4j.LoggerFactory;
 final class GoLiveClaimant {
   private static final Logger log = LoggerFactory.getLogger(GoLiveClaimant.class);
 
+  /** While storage stays unreachable, repeat the loud log line every this many attempts. */
+  private static final int LOG_EVERY_ATTEMPTS = 20;
+
   /** How a claim ended: won, or lost to the recorded winner. */
   record Outcome(boolean won, String winner) {}
+
+  /** What the caller learns while a claim waits for storage, and when it wants to stop asking. */
+  interface Watch {
+    Watch NONE = new Watch() {};
+
+    /** Shared storage did not answer attempt number {@code attempt}; the claim will retry. */
+    default void storageUnavailable(String problem, int attempt) {}
+
+    /**
+     * Asked before every attempt, the first included: a reason to stop asking (then nobody has won
+     * for this node), or null to go on.
+     */
+    default String reasonToStop() {
+      return null;
+    }
+  }
 
   private final GoLiveArbiter arbiter;
   private final String vmId;
@@ -41,8 +60,22 @@ final class GoLiveClaimant {
    * @return empty only if interrupted while storage was unavailable (then nobody won for us)
    */
   Optional<Outcome> claim(String why) {
+    return claim(why, Watch.NONE);
+  }
+
+  /**
+   * Blocks until the arbiter decides, or until {@code watch} gives a reason to stop.
+   *
+   * @return empty if interrupted or stopped by the watch before a decision (nobody won for us)
+   */
+  Optional<Outcome> claim(String why, Watch watch) {
     GoLiveClaim claim = new GoLiveClaim(vmId, epoch, nodeId, why, Instant.now());
-    while (true) {
+    for (int attempt = 1; ; attempt++) {
+      String stop = watch.reasonToStop();
+      if (stop != null) {
+        log.warn("not claiming go-live for {} epoch {}: {}", vmId, epoch, stop);
+        return Optional.empty();
+      }
       try {
         GoLiveDecision decision = arbiter.tryGoLive(claim);
         if (decision.won()) {
@@ -51,7 +84,16 @@ final class GoLiveClaimant {
         }
         return Optional.of(new Outcome(false, decision.winner().summary()));
       } catch (StorageUnavailableException e) {
-        log.warn("shared storage unavailable, holding outputs and retrying: {}", e.getMessage());
+        if (attempt == 1 || attempt % LOG_EVERY_ATTEMPTS == 0) {
+          log.error(
+              "SHARED STORAGE UNREACHABLE (attempt {}): nobody may go live until it answers, so"
+                  + " this node holds its outputs and asks again every {} ms (safety over"
+                  + " liveness): {}",
+              attempt,
+              retry.toMillis(),
+              e.getMessage());
+        }
+        watch.storageUnavailable(e.getMessage(), attempt);
         try {
           Thread.sleep(retry.toMillis());
         } catch (InterruptedException interrupted) {

@@ -158,7 +158,8 @@ public final class LocalPair implements AutoCloseable {
                 detectionTimeout.toMillis(),
                 defaults.maxUnackedBytes(),
                 defaults.maxLagMillis(),
-                defaults.maxReplayBacklogBytes()),
+                defaults.maxReplayBacklogBytes(),
+                defaults.goLiveDeadlineMillis()),
             null);
     config.write(state.resolve("pair.json"));
     return config;

@@ -10,10 +10,8 @@ import io.ftvm.channel.LogStreamSender;
 import io.ftvm.channel.NodeIdentity;
 import io.ftvm.channel.PreSharedKey;
 import io.ftvm.fencing.ExternalCommandFencer;
-import io.ftvm.fencing.FenceReport;
-import io.ftvm.fencing.FenceRequest;
-import io.ftvm.fencing.FencingSequence;
-import io.ftvm.fencing.ProcessIdentity;
+import io.ftvm.fencing.Fencer;
+import io.ftvm.fencing.OutputGate;
 import io.ftvm.lock.GoLiveArbiter;
 import io.ftvm.replay.ChronicleLogStore;
 import io.ftvm.replay.LogStore;
@@ -32,12 +30,11 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -48,23 +45,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One host's supervisor for one protected VM: starts QEMU as recording primary or following backup,
- * wires log, outputs and the logging channel, and carries out the role changes of shared/design.md.
- * Every role decision runs on one thread ({@code decisions}), so a peer-lost report, a handoff and
- * a failover command can never interleave.
+ * wires log, outputs and the logging channel, and hands role changes to their transitions ({@link
+ * BackupGoLive}, {@link PrimaryContinueAlone}, {@link PlannedHandoff}, {@link NodeHalt}). Every
+ * role decision runs on one thread ({@code decisions}), so a peer-lost report, a peer's failure
+ * notice, a handoff, a failover command and a QEMU death can never interleave.
  */
 public final class NodeSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeSupervisor.class);
   private static final Duration QEMU_STARTUP = Duration.ofSeconds(120);
   private static final Duration STORAGE_RETRY = Duration.ofMillis(250);
-  private static final Duration KILL_BOUND = Duration.ofSeconds(2);
-  private static final String WENT_LIVE = "ftvm: replay went live";
+
+  /** SIGKILL of a loser's QEMU until it is gone (design.md: fencing bound). */
+  static final Duration KILL_BOUND = Duration.ofSeconds(2);
+
+  /** How long a primary whose QEMU died waits for the last log bytes before telling the backup. */
+  private static final Duration FINAL_LOG_WAIT = Duration.ofMillis(200);
 
   private final PairConfig config;
   private final String nodeId;
   private final PairConfig.NodeSpec node;
   private final HypervisorDriver driver;
   private final NodeFiles files;
-  private final GoLiveClaimant claimant;
   private final RoleStateMachine roles = new RoleStateMachine();
   private final ExecutorService decisions =
       Executors.newSingleThreadExecutor(r -> daemonThread(r, "role-decisions"));
@@ -73,8 +74,14 @@ public final class NodeSupervisor implements AutoCloseable {
   private final LatencyRecorder outputHold = new LatencyRecorder(4096);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final long startedNanos = System.nanoTime();
+  private final QemuReplica replica;
+  private final NodeHalt halt;
+  private final BackupGoLive backupGoLive;
+  private final PrimaryContinueAlone continueAlone;
+  private final PlannedHandoff handoff;
+  private final BackupLogIntake intake =
+      new BackupLogIntake(p -> this.receiver.ack(p), () -> closeQuietly(this.receiver));
 
-  private volatile VmInstance vm;
   private volatile TapDevice tap;
   private volatile GuestNetworkPath network;
   private volatile ConsolePath console;
@@ -94,9 +101,68 @@ public final class NodeSupervisor implements AutoCloseable {
     this.node = config.node(nodeId);
     this.driver = driver;
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
-    this.claimant =
-        new GoLiveClaimant(arbiter, config.vmId(), config.epoch(), nodeId, STORAGE_RETRY);
-    roles.onChange((from, to) -> files.writeRole(to, roles.reason()));
+    this.replica = new QemuReplica(files.qemuLog(), KILL_BOUND);
+    NodeIds ids = new NodeIds(config.vmId(), config.epoch(), nodeId, config.peerOf(nodeId));
+    PairConfig.Timing timing = config.timing();
+    Duration goLiveDeadline = Duration.ofMillis(timing.goLiveDeadlineMillis());
+    OutputGates outputs = new NodeOutputs();
+    this.halt =
+        new NodeHalt(
+            ids,
+            roles,
+            outputs,
+            replica,
+            new ChannelPeerLink(),
+            fenceHook(),
+            KILL_BOUND,
+            halted::countDown);
+    GuardedClaim claim =
+        new GuardedClaim(
+            new GoLiveClaimant(arbiter, config.vmId(), config.epoch(), nodeId, STORAGE_RETRY),
+            roles,
+            replica,
+            () -> stopRequested.getCount() == 0,
+            System::nanoTime);
+    this.backupGoLive =
+        new BackupGoLive(
+            roles,
+            intake,
+            replica,
+            claim,
+            outputs,
+            this::takeOverLan,
+            halt,
+            goLiveDeadline,
+            Duration.ofMillis(timing.detectionTimeoutMillis()),
+            System::nanoTime);
+    this.continueAlone =
+        new PrimaryContinueAlone(
+            roles, claim, new PumpedLog(), outputs, halt, goLiveDeadline, System::nanoTime);
+    this.handoff =
+        new PlannedHandoff(
+            ids,
+            roles,
+            replica,
+            new PumpedLog(),
+            new ChannelPeerLink(),
+            halt,
+            PlannedHandoff.Timeouts.defaults());
+    roles.onChange(
+        (from, to) -> {
+          if (to == NodeRole.PRIMARY_ALONE && from != to) {
+            wentLiveNanos = System.nanoTime();
+          }
+          files.writeRole(to, roles.reason());
+        });
+  }
+
+  private Optional<Fencer> fenceHook() {
+    if (config.fenceCommand() == null || config.fenceCommand().isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ExternalCommandFencer(
+            "fence-command", List.of("sh", "-c", config.fenceCommand()), Duration.ofSeconds(10)));
   }
 
   public NodeRole role() {
@@ -156,7 +222,10 @@ public final class NodeSupervisor implements AutoCloseable {
         });
     logPump.shipTo(new WindowedShipper(logSender, roles));
 
-    vm = driver.launch(launchSpec(ReplaySpec.record(files.replayPipe())));
+    VmInstance vm = driver.launch(launchSpec(ReplaySpec.record(files.replayPipe())));
+    if (!replica.attach(vm)) {
+      throw new VmLaunchException("node was stopped while QEMU started");
+    }
     logPump.start();
     logSender.start();
     netdev.awaitConnected(QEMU_STARTUP);
@@ -182,9 +251,9 @@ public final class NodeSupervisor implements AutoCloseable {
             "replay-pipe-open");
     opener.start();
     BackupLogFeeder logFeeder =
-        new BackupLogFeeder(
-            store, qemuPipe, config.timing().maxReplayBacklogBytes(), p -> receiver.ack(p));
+        new BackupLogFeeder(store, qemuPipe, config.timing().maxReplayBacklogBytes(), intake::ack);
     feeder = logFeeder;
+    intake.feedInto(logFeeder);
     resources.add(logFeeder);
     // A replaying QEMU's outputs are discarded (filter-replay drops its frames) until it is live.
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
@@ -215,15 +284,19 @@ public final class NodeSupervisor implements AutoCloseable {
     CompletableFuture.runAsync(
         () -> {
           try {
-            vm = driver.launch(launchSpec(ReplaySpec.replay(files.replayPipe(), true, true)));
+            VmInstance vm =
+                driver.launch(launchSpec(ReplaySpec.replay(files.replayPipe(), true, true)));
+            if (!replica.attach(vm)) {
+              return; // this node halted while QEMU started: QEMU was killed, nothing to wire
+            }
+            vm.onExit().thenAccept(code -> decide(() -> onQemuExit(code)));
             netdev.awaitConnected(QEMU_STARTUP);
             network.start(false);
             console.start(vm.console().guestOutput(), () -> 0);
-            vm.onExit().thenAccept(code -> decide(() -> onQemuExit(code)));
             log.info("backup QEMU replaying (pid {})", vm.pid());
           } catch (VmLaunchException | IOException e) {
             log.error("backup QEMU failed to start: {}", e.getMessage());
-            decide(() -> halt("backup QEMU failed to start: " + e.getMessage()));
+            decide(() -> replicaFailed("backup QEMU failed to start: " + e.getMessage()));
           }
         },
         Executors.newSingleThreadExecutor(r -> daemonThread(r, "backup-launch")));
@@ -263,7 +336,7 @@ public final class NodeSupervisor implements AutoCloseable {
               decision.run();
             } catch (RuntimeException e) {
               log.error("role decision failed; halting to stay safe", e);
-              halt("internal error: " + e);
+              halt.halt("internal error: " + e);
             }
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -274,132 +347,76 @@ public final class NodeSupervisor implements AutoCloseable {
   private void peerLost(String reason) {
     peerLostNanos = System.nanoTime();
     switch (roles.role()) {
-      case PRIMARY_PROTECTED -> primaryContinueAlone("backup lost: " + reason);
-      case BACKUP_REPLAYING -> backupGoLive("primary lost: " + reason);
+      case PRIMARY_PROTECTED -> continueAlone.run("backup lost: " + reason);
+      case BACKUP_REPLAYING -> backupGoLive.run("primary lost: " + reason, OptionalLong.empty());
       default -> log.debug("peer lost ({}) while {}: nothing to do", reason, roles.role());
     }
   }
 
-  private void primaryContinueAlone(String why) {
-    if (!roles.transition(NodeRole.GOING_LIVE, why)) {
+  /** The primary told this backup that its replica failed and it is fencing itself. */
+  private void onPrimaryFailed(long logCompleteUpTo) {
+    if (roles.role() != NodeRole.BACKUP_REPLAYING) {
       return;
     }
-    if (!winGoLive(why)) {
-      return;
-    }
-    pump.shipTo(LogShipper.NOBODY);
-    closeQuietly(sender);
-    network.gateOpen();
-    console.gate().openUnprotected();
-    roles.transition(NodeRole.PRIMARY_ALONE, "won go-live for epoch " + config.epoch() + " alone");
+    peerLostNanos = System.nanoTime();
+    backupGoLive.run(
+        "primary "
+            + config.peerOf(nodeId)
+            + " reported its replica failed (PEER_FAILED, log complete up to byte "
+            + logCompleteUpTo
+            + ")",
+        OptionalLong.of(logCompleteUpTo));
   }
 
-  private void backupGoLive(String why) {
-    if (!roles.transition(NodeRole.GOING_LIVE, why)) {
+  private void onHandoff(long endPosition) {
+    if (roles.role() != NodeRole.BACKUP_REPLAYING) {
       return;
     }
-    closeQuietly(receiver); // no more log from a primary that may still be alive
-    try {
-      if (!feeder.awaitFed(Duration.ofMinutes(2))) {
-        halt("could not hand the received log to QEMU: " + feeder.failure());
-        return;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      halt("interrupted while draining the log");
-      return;
-    }
-    if (!winGoLive(why)) {
-      return;
-    }
-    feeder.endStream();
-    if (!awaitQemuLive(Duration.ofMinutes(2))) {
-      halt("QEMU did not go live at the end of the replayed log");
-      return;
-    }
-    wentLiveNanos = System.nanoTime();
-    network.gateOpen();
-    network.acceptInbound(true);
-    network.announce(MacAddress.parse(config.vm().mac()), (Inet4Address) ipOf(config.vm().ip()), 3);
-    roles.transition(
-        NodeRole.PRIMARY_ALONE,
-        "live after replaying " + feeder.fedPosition() + " bytes of log (" + why + ")");
-  }
-
-  /** Test-and-set for this (vm, epoch). Returns true if won; on a loss this node is halted. */
-  private boolean winGoLive(String why) {
-    Optional<GoLiveClaimant.Outcome> outcome = claimant.claim(why);
-    if (outcome.isEmpty()) {
-      return false;
-    }
-    if (!outcome.get().won()) {
-      halt("lost go-live to " + outcome.get().winner());
-      return false;
-    }
-    return true;
-  }
-
-  private boolean awaitQemuLive(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (Files.readString(files.qemuLog(), StandardCharsets.UTF_8).contains(WENT_LIVE)) {
-          return true;
-        }
-      } catch (IOException e) {
-        log.debug("reading QEMU log: {}", e.getMessage());
-      }
-      if (vm != null && !vm.isRunning()) {
-        return false;
-      }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
+    peerLostNanos = System.nanoTime();
+    backupGoLive.run(
+        "planned failover from " + config.peerOf(nodeId), OptionalLong.of(endPosition));
   }
 
   private void onQemuExit(int code) {
-    if (roles.role() == NodeRole.HALTED) {
-      return;
+    String why = "own QEMU exited unexpectedly with status " + code;
+    switch (roles.role()) {
+      case HALTED -> log.debug("QEMU exited ({}) on a halted node", code);
+      case PRIMARY_PROTECTED, BACKUP_REPLAYING -> replicaFailed(why);
+      default -> halt.halt(why);
     }
-    // Our QEMU died on its own: the peer must take over, so stop looking alive to it.
-    closeQuietly(sender);
-    closeQuietly(receiver);
-    halt("QEMU exited unexpectedly with status " + code);
   }
 
-  /** Makes this node harmless: output gates first, then QEMU, then the admin's hook. */
-  private void halt(String why) {
-    FencingSequence.Builder fence = FencingSequence.builder(KILL_BOUND.plusSeconds(1));
-    if (network != null) {
-      fence.closeOutput(network.gate());
+  /**
+   * This node's replica can no longer do its part (e.g. the backup's replay stalled): it fences
+   * itself and tells the peer, which takes over at once. Safe from any thread.
+   */
+  public void localReplicaFailed(String why) {
+    decide(() -> replicaFailed(why));
+  }
+
+  private void replicaFailed(String why) {
+    switch (roles.role()) {
+      case HALTED -> log.debug("replica failure ({}) on a halted node", why);
+      case PRIMARY_PROTECTED, BACKUP_REPLAYING, STARTING ->
+          halt.haltTellingPeer(why, logCompletePosition());
+      default -> halt.halt(why);
     }
-    if (console != null) {
-      fence.closeOutput(console.gate());
+  }
+
+  /** Where this node's log is complete: what the peer may count on from it. */
+  private long logCompletePosition() {
+    if (pump != null) {
+      try {
+        // QEMU's last bytes are still in the pipe for a moment after it died.
+        pump.finished().get(FINAL_LOG_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.debug("log pump not finished: {}", e.toString());
+      }
+      return pump.storedPosition();
     }
-    if (vm != null) {
-      fence.killProcess(ProcessIdentity.of(vm.pid()), KILL_BOUND);
-    }
-    if (config.fenceCommand() != null && !config.fenceCommand().isBlank()) {
-      fence.externalHook(
-          new ExternalCommandFencer(
-              "fence-command", List.of("sh", "-c", config.fenceCommand()), Duration.ofSeconds(10)));
-    }
-    FenceReport report =
-        fence
-            .build()
-            .fence(
-                new FenceRequest(
-                    config.vmId(), config.epoch(), nodeId, config.peerOf(nodeId), why));
-    log.info("fenced: {}", report.summary());
-    closeQuietly(sender);
-    closeQuietly(receiver);
-    roles.transition(NodeRole.HALTED, why);
-    halted.countDown();
+    return feeder != null ? feeder.receivedPosition() : 0;
   }
 
   // ---- planned failover ----
@@ -412,70 +429,13 @@ public final class NodeSupervisor implements AutoCloseable {
     CompletableFuture<String> result = new CompletableFuture<>();
     decide(
         () -> {
-          if (roles.role() != NodeRole.PRIMARY_PROTECTED) {
-            result.completeExceptionally(
-                new IllegalStateException(
-                    "failover needs a protected primary; this node is " + roles.role()));
-            return;
-          }
           try {
-            vm.qmp().execute("stop", null).get(10, TimeUnit.SECONDS);
-            long end = logPositionAfterPause(Duration.ofSeconds(10));
-            if (!awaitAck(end, Duration.ofSeconds(30))) {
-              throw new IOException("backup did not acknowledge the log up to " + end);
-            }
-            sender.sendControl(new ControlMessage(ControlType.HANDOFF_REQUEST, end));
-            halt("planned failover: handed off to " + config.peerOf(nodeId) + " at byte " + end);
-            result.complete("handed off at log byte " + end);
+            result.complete(handoff.run());
           } catch (Exception e) {
-            log.error("planned failover failed: {}", e.toString());
             result.completeExceptionally(e);
           }
         });
     return result;
-  }
-
-  /**
-   * The log position that covers everything the VM did before it paused. A paused recording QEMU
-   * keeps logging timer checkpoints (no guest instructions, no outputs), so the log never goes
-   * quiet; but its main loop flushes before every poll, so once a flush window has passed after
-   * {@code stop} returned and the pump has drained the pipe, all pre-pause events are stored.
-   */
-  private long logPositionAfterPause(Duration timeout) throws IOException, InterruptedException {
-    long pausedAt = System.nanoTime();
-    long flushWindow = Duration.ofMillis(100).toNanos();
-    long deadline = pausedAt + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (System.nanoTime() - pausedAt >= flushWindow && pump.drained()) {
-        return pump.storedPosition();
-      }
-      Thread.sleep(5);
-    }
-    throw new IOException("the log pipe did not drain after pausing the VM");
-  }
-
-  private boolean awaitAck(long position, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (sender.ackedPosition() < position) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      Thread.sleep(5);
-    }
-    return true;
-  }
-
-  private void onHandoff(long endPosition) {
-    if (roles.role() != NodeRole.BACKUP_REPLAYING) {
-      return;
-    }
-    if (feeder.receivedPosition() < endPosition) {
-      log.warn(
-          "handoff at {} but only {} bytes received; going live with what arrived",
-          endPosition,
-          feeder.receivedPosition());
-    }
-    backupGoLive("planned failover from " + config.peerOf(nodeId));
   }
 
   // ---- status ----
@@ -490,7 +450,7 @@ public final class NodeSupervisor implements AutoCloseable {
             .role(roles.role())
             .reason(roles.reason())
             .uptimeMillis((now - startedNanos) / 1_000_000)
-            .qemuPid(vm == null ? -1 : vm.pid())
+            .qemuPid(replica.pid())
             .outputHoldP50Micros(outputHold.percentileNanos(50) / 1000)
             .outputHoldP99Micros(outputHold.percentileNanos(99) / 1000)
             .peerLostToLiveMillis(
@@ -526,6 +486,11 @@ public final class NodeSupervisor implements AutoCloseable {
 
   private void toLan(byte[] frame) throws IOException {
     tap.writeFrame(frame, 0, frame.length);
+  }
+
+  private void takeOverLan() {
+    network.acceptInbound(true);
+    network.announce(MacAddress.parse(config.vm().mac()), (Inet4Address) ipOf(config.vm().ip()), 3);
   }
 
   private int readStoredLog(long position, ByteBuffer dst) {
@@ -570,12 +535,7 @@ public final class NodeSupervisor implements AutoCloseable {
   /** Admin stop: same as losing, without pretending anything failed. */
   public void stop() {
     stopRequested.countDown();
-    decide(
-        () -> {
-          if (roles.role() != NodeRole.HALTED) {
-            halt("stopped by admin");
-          }
-        });
+    decide(() -> halt.halt("stopped by admin"));
   }
 
   /** A halted node stays up to answer status until the admin stops it. */
@@ -587,19 +547,19 @@ public final class NodeSupervisor implements AutoCloseable {
   public void close() {
     if (roles.role() != NodeRole.HALTED) {
       CompletableFuture<Void> done = new CompletableFuture<>();
-      decisions.execute(
-          () -> {
-            if (roles.role() != NodeRole.HALTED) {
-              halt("supervisor shutting down");
-            }
-            done.complete(null);
-          });
-      done.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+      try {
+        decisions.execute(
+            () -> {
+              halt.halt("supervisor shutting down");
+              done.complete(null);
+            });
+        done.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        log.debug("decisions already shut down");
+      }
     }
     decisions.shutdownNow();
-    if (vm != null) {
-      vm.close();
-    }
+    replica.vm().ifPresent(VmInstance::close);
     for (int i = resources.size() - 1; i >= 0; i--) {
       closeQuietly(resources.get(i));
     }
@@ -622,10 +582,119 @@ public final class NodeSupervisor implements AutoCloseable {
     return thread;
   }
 
+  /** The network and console gates, whichever exist yet. */
+  private final class NodeOutputs implements OutputGates {
+    @Override
+    public void openUnprotected() {
+      if (network != null) {
+        network.gateOpen();
+      }
+      if (console != null) {
+        console.gate().openUnprotected();
+      }
+    }
+
+    @Override
+    public List<OutputGate> gates() {
+      List<OutputGate> gates = new ArrayList<>(2);
+      if (network != null) {
+        gates.add(network.gate());
+      }
+      if (console != null) {
+        gates.add(console.gate());
+      }
+      return gates;
+    }
+  }
+
+  /** The primary's log pump and sender. */
+  private final class PumpedLog implements PrimaryLog {
+    @Override
+    public long storedPosition() {
+      return pump.storedPosition();
+    }
+
+    /**
+     * A paused recording QEMU keeps logging timer checkpoints (no guest instructions, no outputs),
+     * so the log never goes quiet; but its main loop flushes before every poll, so once a flush
+     * window has passed after {@code stop} returned and the pump has drained the pipe, all
+     * pre-pause events are stored.
+     */
+    @Override
+    public long positionAfterPause(Duration timeout) throws IOException, InterruptedException {
+      long pausedAt = System.nanoTime();
+      long flushWindow = Duration.ofMillis(100).toNanos();
+      long deadline = pausedAt + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (System.nanoTime() - pausedAt >= flushWindow && pump.drained()) {
+          return pump.storedPosition();
+        }
+        Thread.sleep(5);
+      }
+      throw new IOException("the log pipe did not drain after pausing the VM");
+    }
+
+    @Override
+    public boolean awaitAcked(long position, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (sender.ackedPosition() < position) {
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        Thread.sleep(5);
+      }
+      return true;
+    }
+
+    @Override
+    public void stopShipping() {
+      pump.shipTo(LogShipper.NOBODY);
+      closeQuietly(sender);
+    }
+  }
+
+  /** Whichever end of the logging channel this node has. */
+  private final class ChannelPeerLink implements PeerLink {
+    @Override
+    public boolean send(ControlMessage message) {
+      LogStreamSender toBackup = sender;
+      if (toBackup != null) {
+        return toBackup.sendControl(message);
+      }
+      LogStreamReceiver toPrimary = receiver;
+      return toPrimary != null && toPrimary.sendControl(message);
+    }
+
+    @Override
+    public void disconnect() {
+      closeQuietly(sender);
+      closeQuietly(receiver);
+    }
+  }
+
   private final class PrimaryChannelListener implements io.ftvm.channel.ChannelListener {
     @Override
     public void onPeerLost(String reason, long lastHeardNanos) {
       decide(() -> peerLost(reason));
+    }
+
+    @Override
+    public void onControl(ControlMessage message) {
+      if (message.type() == ControlType.PEER_FAILED) {
+        log.warn(
+            "BACKUP {} REPORTS ITS REPLICA FAILED (PEER_FAILED at byte {}): going on alone,"
+                + " UNPROTECTED",
+            config.peerOf(nodeId),
+            message.position());
+        decide(
+            () ->
+                peerLost(
+                    "backup "
+                        + config.peerOf(nodeId)
+                        + " reported its replica failed (PEER_FAILED at byte "
+                        + message.position()
+                        + ")"));
+      }
     }
 
     @Override
@@ -637,7 +706,7 @@ public final class NodeSupervisor implements AutoCloseable {
   private final class BackupChannelListener implements LogStreamListener {
     @Override
     public void onLog(long startPosition, ByteBuffer data) {
-      feeder.accept(startPosition, data);
+      intake.accept(startPosition, data);
     }
 
     @Override
@@ -647,8 +716,17 @@ public final class NodeSupervisor implements AutoCloseable {
 
     @Override
     public void onControl(ControlMessage message) {
-      if (message.type() == ControlType.HANDOFF_REQUEST) {
-        decide(() -> onHandoff(message.position()));
+      switch (message.type()) {
+        case HANDOFF_REQUEST -> decide(() -> onHandoff(message.position()));
+        case PEER_FAILED -> {
+          log.warn(
+              "PRIMARY {} REPORTS ITS REPLICA FAILED (PEER_FAILED, log complete up to byte {}):"
+                  + " taking over now",
+              config.peerOf(nodeId),
+              message.position());
+          decide(() -> onPrimaryFailed(message.position()));
+        }
+        default -> log.debug("control message {} ignored", message);
       }
     }
 

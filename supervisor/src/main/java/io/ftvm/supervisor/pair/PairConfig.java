@@ -65,15 +65,30 @@ public record PairConfig(
    * @param maxLagMillis flow control: ... or when the oldest unacknowledged log is this old
    * @param maxReplayBacklogBytes the backup acks at most this far ahead of what its QEMU consumed,
    *     so a slow replay throttles the primary instead of growing the failover time
+   * @param goLiveDeadlineMillis bound on GOING_LIVE: a node that started going live is
+   *     PRIMARY_ALONE or HALTED within this time (drain + test-and-set + QEMU going live), not
+   *     counting time while shared storage is unreachable (then nobody may go live, the node holds
+   *     its outputs and keeps asking, and its status says so). Default 30 s: well above a drain of
+   *     a full replay backlog measured under load (6.8–10.2 s), far below "stuck for minutes". 0 or
+   *     absent in a config file means the default.
    */
   public record Timing(
       long heartbeatMillis,
       long detectionTimeoutMillis,
       long maxUnackedBytes,
       long maxLagMillis,
-      long maxReplayBacklogBytes) {
+      long maxReplayBacklogBytes,
+      long goLiveDeadlineMillis) {
+    public static final long DEFAULT_GO_LIVE_DEADLINE_MILLIS = 30_000;
+
+    public Timing {
+      if (goLiveDeadlineMillis <= 0) {
+        goLiveDeadlineMillis = DEFAULT_GO_LIVE_DEADLINE_MILLIS;
+      }
+    }
+
     public static Timing defaults() {
-      return new Timing(100, 500, 16L << 20, 2000, 2L << 20);
+      return new Timing(100, 500, 16L << 20, 2000, 2L << 20, DEFAULT_GO_LIVE_DEADLINE_MILLIS);
     }
   }
 

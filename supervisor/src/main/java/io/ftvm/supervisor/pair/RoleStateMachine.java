@@ -60,6 +60,23 @@ public final class RoleStateMachine {
     return true;
   }
 
+  /**
+   * Says what the node is doing now without changing its role (e.g. which step of a go-live it
+   * waits on), so {@code status} stays meaningful during long steps. Listeners see (role, role).
+   */
+  public void explain(String why) {
+    NodeRole current;
+    synchronized (this) {
+      if (why.equals(reason)) {
+        return;
+      }
+      reason = why;
+      current = role;
+    }
+    log.debug("role {}: {}", current, why);
+    listeners.forEach(l -> l.accept(current, current));
+  }
+
   public void onChange(BiConsumer<NodeRole, NodeRole> listener) {
     listeners.add(listener);
   }

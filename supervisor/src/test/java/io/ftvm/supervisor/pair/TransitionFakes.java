@@ -1,0 +1,320 @@
+package io.ftvm.supervisor.pair;
+
+import io.ftvm.channel.ControlMessage;
+import io.ftvm.fencing.OutputGate;
+import io.ftvm.fencing.ProcessIdentity;
+import io.ftvm.lock.GoLiveArbiter;
+import io.ftvm.lock.GoLiveClaim;
+import io.ftvm.lock.GoLiveDecision;
+import io.ftvm.lock.GoLiveRecord;
+import io.ftvm.lock.StorageUnavailableException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fakes for the role transitions' dependencies. Each records what was done to it in one shared
+ * {@link Steps} list, so a test can check the order of the steps across dependencies.
+ */
+final class TransitionFakes {
+  private TransitionFakes() {}
+
+  static final NodeIds IDS = new NodeIds("vm1", 3, "b", "a");
+
+  /** The order in which the transition touched its dependencies. */
+  static final class Steps {
+    final List<String> done = new CopyOnWriteArrayList<>();
+
+    void add(String step) {
+      done.add(step);
+    }
+  }
+
+  static final class FakeReplica implements Replica {
+    final Steps steps;
+    volatile boolean running = true;
+    volatile boolean goesLive = true;
+    volatile Optional<ProcessIdentity> process = Optional.empty();
+    volatile boolean launchesRefused;
+    volatile boolean failResume;
+
+    FakeReplica(Steps steps) {
+      this.steps = steps;
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public String describe() {
+      return running ? "QEMU running" : "QEMU exited with status 137";
+    }
+
+    @Override
+    public void pause() {
+      steps.add("pause");
+    }
+
+    @Override
+    public void resume() throws IOException {
+      steps.add("resume");
+      if (failResume) {
+        throw new IOException("QMP gone");
+      }
+    }
+
+    @Override
+    public boolean awaitWentLive(Duration timeout) throws InterruptedException {
+      steps.add("awaitWentLive");
+      if (goesLive && running) {
+        return true;
+      }
+      Thread.sleep(timeout.toMillis());
+      return false;
+    }
+
+    @Override
+    public Optional<ProcessIdentity> refuseLaunchesAndGetProcess() {
+      steps.add("refuseLaunches");
+      launchesRefused = true;
+      return process;
+    }
+  }
+
+  static final class FakeDrain implements ReplayDrain {
+    final Steps steps;
+    final AtomicLong received = new AtomicLong(1000);
+    volatile long fed;
+
+    /** How long awaitFed takes at most before it would succeed; beyond its timeout it fails. */
+    volatile Duration drainTakes = Duration.ZERO;
+
+    FakeDrain(Steps steps) {
+      this.steps = steps;
+    }
+
+    @Override
+    public long receivedPosition() {
+      return received.get();
+    }
+
+    @Override
+    public boolean awaitReceived(long position, Duration timeout) throws InterruptedException {
+      steps.add("awaitReceived " + position);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (received.get() < position) {
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        Thread.sleep(1);
+      }
+      return true;
+    }
+
+    @Override
+    public void stopTaking() {
+      steps.add("stopTaking");
+    }
+
+    @Override
+    public boolean awaitFed(Duration timeout) throws InterruptedException {
+      steps.add("awaitFed");
+      if (drainTakes.compareTo(timeout) > 0) {
+        Thread.sleep(timeout.toMillis());
+        return false;
+      }
+      Thread.sleep(drainTakes.toMillis());
+      fed = received.get();
+      return true;
+    }
+
+    @Override
+    public long fedPosition() {
+      return fed;
+    }
+
+    @Override
+    public String failure() {
+      return null;
+    }
+
+    @Override
+    public void endStream() {
+      steps.add("endStream");
+    }
+  }
+
+  /** A gate that remembers when it was closed and what else was true at that moment. */
+  static final class FakeGate implements OutputGate {
+    final String name;
+    final Steps steps;
+    volatile boolean closed;
+    volatile Runnable onClose = () -> {};
+
+    FakeGate(String name, Steps steps) {
+      this.name = name;
+      this.steps = steps;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        steps.add("close " + name);
+        onClose.run();
+      }
+    }
+
+    @Override
+    public boolean isClosed() {
+      return closed;
+    }
+  }
+
+  static final class FakeOutputs implements OutputGates {
+    final Steps steps;
+    final FakeGate network;
+    final FakeGate console;
+    volatile boolean open;
+
+    FakeOutputs(Steps steps) {
+      this.steps = steps;
+      this.network = new FakeGate("network", steps);
+      this.console = new FakeGate("console", steps);
+    }
+
+    @Override
+    public void openUnprotected() {
+      steps.add("openGates");
+      open = true;
+    }
+
+    @Override
+    public List<OutputGate> gates() {
+      return List.of(network, console);
+    }
+  }
+
+  static final class FakePeer implements PeerLink {
+    final Steps steps;
+    final List<ControlMessage> sent = new CopyOnWriteArrayList<>();
+    volatile boolean session = true;
+
+    FakePeer(Steps steps) {
+      this.steps = steps;
+    }
+
+    @Override
+    public boolean send(ControlMessage message) {
+      steps.add("send " + message.type() + " " + message.position());
+      if (session) {
+        sent.add(message);
+      }
+      return session;
+    }
+
+    @Override
+    public void disconnect() {
+      steps.add("disconnect");
+    }
+  }
+
+  static final class FakePrimaryLog implements PrimaryLog {
+    final Steps steps;
+    volatile long stored = 5000;
+    volatile boolean acks = true;
+
+    FakePrimaryLog(Steps steps) {
+      this.steps = steps;
+    }
+
+    @Override
+    public long storedPosition() {
+      return stored;
+    }
+
+    @Override
+    public long positionAfterPause(Duration timeout) {
+      steps.add("positionAfterPause");
+      return stored;
+    }
+
+    @Override
+    public boolean awaitAcked(long position, Duration timeout) {
+      steps.add("awaitAcked " + position);
+      return acks;
+    }
+
+    @Override
+    public void stopShipping() {
+      steps.add("stopShipping");
+    }
+  }
+
+  /**
+   * Answers claims from a script: a winner's node id, or null for "storage unavailable"; runs a
+   * hook at each claim (e.g. the QEMU dies meanwhile).
+   */
+  static final class ScriptedArbiter implements GoLiveArbiter {
+    final Steps steps;
+    private final Deque<String> answers = new ArrayDeque<>();
+    final List<Instant> calls = new ArrayList<>();
+    volatile Runnable duringClaim = () -> {};
+
+    ScriptedArbiter(Steps steps) {
+      this.steps = steps;
+    }
+
+    ScriptedArbiter answer(String winnerOrNullForUnavailable) {
+      answers.add(winnerOrNullForUnavailable == null ? "" : winnerOrNullForUnavailable);
+      return this;
+    }
+
+    @Override
+    public synchronized GoLiveDecision tryGoLive(GoLiveClaim claim)
+        throws StorageUnavailableException {
+      calls.add(Instant.now());
+      duringClaim.run();
+      String winner = answers.isEmpty() ? claim.nodeId() : answers.removeFirst();
+      if (winner.isEmpty()) {
+        steps.add("claim: storage unavailable");
+        throw new StorageUnavailableException("shared storage /nfs did not answer within 2s");
+      }
+      steps.add("claim: " + winner + " wins");
+      return GoLiveDecision.decide(
+          claim,
+          GoLiveRecord.of(
+              new GoLiveClaim(claim.vmId(), claim.epoch(), winner, "first", Instant.EPOCH)));
+    }
+
+    @Override
+    public Optional<GoLiveRecord> winner(String vmId, long epoch) {
+      return Optional.empty();
+    }
+
+    @Override
+    public long highestEpoch(String vmId) {
+      return NO_EPOCH;
+    }
+
+    @Override
+    public void checkReachable() {}
+
+    @Override
+    public String describe() {
+      return "scripted";
+    }
+
+    @Override
+    public void close() {}
+  }
+}
