@@ -1,6 +1,8 @@
 package io.ftvm.supervisor.pair;
 
 import io.ftvm.supervisor.topology.HostRole;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The failures of issue 4 and design.md, each written once and applied to a running pair by the
@@ -8,6 +10,43 @@ import io.ftvm.supervisor.topology.HostRole;
  * may legitimately win (a partition: the arbiter decides).
  */
 enum PairFault {
+  /** kill -9 of the primary's QEMU only: its daemon fences itself and tells the backup at once. */
+  KILL_PRIMARY_QEMU(LocalPair.BACKUP) {
+    @Override
+    void inject(PairHarness harness) throws Exception {
+      ProcessHandle qemu = primaryQemu(harness);
+      if (!qemu.destroyForcibly()) {
+        throw new IllegalStateException(
+            "SIGKILL to the primary's QEMU pid " + qemu.pid() + " refused");
+      }
+    }
+  },
+  /** kill -9 of the primary's daemon JVM only; its QEMU must die with it (pdeathsig). */
+  KILL_PRIMARY_DAEMON(LocalPair.BACKUP) {
+    @Override
+    void inject(PairHarness harness) throws Exception {
+      ProcessHandle qemu = primaryQemu(harness);
+      ProcessHandle daemon = daemonJvm(harness.pair().daemon(LocalPair.PRIMARY).toHandle());
+      if (!daemon.destroyForcibly()) {
+        throw new IllegalStateException(
+            "SIGKILL to the primary's daemon pid " + daemon.pid() + " refused");
+      }
+      long deadline = System.nanoTime() + QEMU_FOLLOWS_DAEMON.toNanos();
+      while (qemu.isAlive()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "the primary's QEMU (pid "
+                  + qemu.pid()
+                  + ") outlived its daemon (pid "
+                  + daemon.pid()
+                  + ") by "
+                  + QEMU_FOLLOWS_DAEMON.toMillis()
+                  + " ms: pdeathsig did not fire");
+        }
+        Thread.sleep(5);
+      }
+    }
+  },
   KILL_PRIMARY_HOST(LocalPair.BACKUP) {
     @Override
     void inject(PairHarness harness) {
@@ -40,4 +79,35 @@ enum PairFault {
   }
 
   abstract void inject(PairHarness harness) throws Exception;
+
+  /** A QEMU killed by its supervisor's death (PDEATHSIG) is gone well within this. */
+  static final Duration QEMU_FOLLOWS_DAEMON = Duration.ofSeconds(2);
+
+  /** The primary's QEMU, as its status reports it, checked to be a QEMU. */
+  static ProcessHandle primaryQemu(PairHarness harness) throws Exception {
+    long pid = harness.status(LocalPair.PRIMARY).qemuPid();
+    Optional<ProcessHandle> qemu = pid > 1 ? ProcessHandle.of(pid) : Optional.empty();
+    String command = qemu.flatMap(p -> p.info().command()).orElse("");
+    if (!command.contains("qemu-system")) {
+      throw new IllegalStateException(
+          "primary status names QEMU pid " + pid + " but that is '" + command + "'");
+    }
+    return qemu.get();
+  }
+
+  /**
+   * The daemon's JVM: {@code ip netns exec} execs it in place, so it is normally the launched
+   * process itself; if a wrapper forked it instead, it is the wrapper's java child.
+   */
+  static ProcessHandle daemonJvm(ProcessHandle launched) {
+    if (launched.info().command().orElse("").endsWith("java")) {
+      return launched;
+    }
+    return launched
+        .descendants()
+        .filter(p -> p.info().command().orElse("").endsWith("java"))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalStateException("no JVM under daemon process " + launched.pid()));
+  }
 }
