@@ -109,12 +109,16 @@ class PairFailoverIT {
       measured.put("logBytesPerSecond", primaryBefore.logBytesPerSecond());
       measured.put("backupBacklogBytes", backupBefore.replayBacklogBytes());
       measured.put("linesReceived", received.count());
+      measured.put("survivorRole", pair.roleLine(survivor));
+      measured.put("otherRole", pair.roleLine(other));
       log.info("measured {}", measured);
       Path report = Path.of("target", "ftvm-measurements", "pair-" + fault.name() + ".json");
       Files.createDirectories(report.getParent());
       PairConfig.mapper().writeValue(report.toFile(), measured);
     }
-    deleteRecursively(work);
+    if (!Boolean.getBoolean("ftvm.pair.keepWork")) {
+      deleteRecursively(work);
+    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

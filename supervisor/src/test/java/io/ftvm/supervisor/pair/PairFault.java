@@ -3,6 +3,8 @@ package io.ftvm.supervisor.pair;
 import io.ftvm.supervisor.topology.HostRole;
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The failures of issue 4 and design.md, each written once and applied to a running pair by the
@@ -27,6 +29,7 @@ enum PairFault {
     void inject(PairHarness harness) throws Exception {
       ProcessHandle qemu = primaryQemu(harness);
       ProcessHandle daemon = daemonJvm(harness.pair().daemon(LocalPair.PRIMARY).toHandle());
+      long killedAt = System.nanoTime();
       if (!daemon.destroyForcibly()) {
         throw new IllegalStateException(
             "SIGKILL to the primary's daemon pid " + daemon.pid() + " refused");
@@ -43,8 +46,20 @@ enum PairFault {
                   + QEMU_FOLLOWS_DAEMON.toMillis()
                   + " ms: pdeathsig did not fire");
         }
-        Thread.sleep(5);
+        Thread.sleep(1);
       }
+      long qemuGoneMicros = (System.nanoTime() - killedAt) / 1000;
+      while (daemon.isAlive()) {
+        Thread.sleep(1);
+      }
+      log.info(
+          "killed daemon pid {} (launched as pid {}): its QEMU pid {} gone after {} us, the daemon"
+              + " after {} us",
+          daemon.pid(),
+          harness.pair().daemon(LocalPair.PRIMARY).pid(),
+          qemu.pid(),
+          qemuGoneMicros,
+          (System.nanoTime() - killedAt) / 1000);
     }
   },
   KILL_PRIMARY_HOST(LocalPair.BACKUP) {
@@ -79,6 +94,8 @@ enum PairFault {
   }
 
   abstract void inject(PairHarness harness) throws Exception;
+
+  private static final Logger log = LoggerFactory.getLogger(PairFault.class);
 
   /** A QEMU killed by its supervisor's death (PDEATHSIG) is gone well within this. */
   static final Duration QEMU_FOLLOWS_DAEMON = Duration.ofSeconds(2);
