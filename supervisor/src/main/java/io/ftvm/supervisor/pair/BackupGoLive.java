@@ -20,6 +20,13 @@ import org.slf4j.LoggerFactory;
 final class BackupGoLive {
   private static final Logger log = LoggerFactory.getLogger(BackupGoLive.class);
 
+  /**
+   * Once the epoch is won, QEMU's switch to live (3–6 ms measured) always gets at least this long,
+   * even if the drain spent the deadline: halting a winner leaves nobody live for the epoch. So the
+   * bound is the deadline plus this grace.
+   */
+  static final Duration WENT_LIVE_GRACE = Duration.ofSeconds(2);
+
   private final RoleStateMachine roles;
   private final ReplayDrain replayLog;
   private final Replica replica;
@@ -99,13 +106,15 @@ final class BackupGoLive {
       }
       replayLog.endStream();
       roles.explain(why + "; won go-live, waiting for QEMU to leave replay");
-      if (!replica.awaitWentLive(bound.remaining())) {
+      if (!replica.awaitWentLive(max(bound.remaining(), WENT_LIVE_GRACE))) {
         halt.halt(
             replica.isRunning()
                 ? "QEMU did not go live at the end of the replayed log within the go-live deadline"
                     + " of "
                     + deadline.toMillis()
-                    + " ms"
+                    + " ms (+"
+                    + WENT_LIVE_GRACE.toMillis()
+                    + " ms grace after winning)"
                 : "QEMU died while going live (" + replica.describe() + ")");
         return;
       }
@@ -140,5 +149,9 @@ final class BackupGoLive {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 }

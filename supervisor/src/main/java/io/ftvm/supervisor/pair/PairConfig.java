@@ -66,7 +66,8 @@ public record PairConfig(
    * @param maxReplayBacklogBytes the backup acks at most this far ahead of what its QEMU consumed,
    *     so a slow replay throttles the primary instead of growing the failover time
    * @param goLiveDeadlineMillis bound on GOING_LIVE: a node that started going live is
-   *     PRIMARY_ALONE or HALTED within this time (drain + test-and-set + QEMU going live), not
+   *     PRIMARY_ALONE or HALTED within this time (drain + test-and-set + QEMU going live; QEMU's
+   *     switch gets at least 2 s more once the epoch is won, so a winner is not halted), not
    *     counting time while shared storage is unreachable (then nobody may go live, the node holds
    *     its outputs and keeps asking, and its status says so). Default 30 s: well above a drain of
    *     a full replay backlog measured under load (6.8–10.2 s), far below "stuck for minutes". 0 or

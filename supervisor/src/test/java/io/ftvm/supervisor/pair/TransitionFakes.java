@@ -41,6 +41,10 @@ final class TransitionFakes {
     final Steps steps;
     volatile boolean running = true;
     volatile boolean goesLive = true;
+
+    /** How long QEMU takes to leave replay once its stream ended. */
+    volatile Duration wentLiveTakes = Duration.ZERO;
+
     volatile Optional<ProcessIdentity> process = Optional.empty();
     volatile boolean launchesRefused;
     volatile boolean failResume;
@@ -75,7 +79,8 @@ final class TransitionFakes {
     @Override
     public boolean awaitWentLive(Duration timeout) throws InterruptedException {
       steps.add("awaitWentLive");
-      if (goesLive && running) {
+      if (goesLive && running && wentLiveTakes.compareTo(timeout) <= 0) {
+        Thread.sleep(wentLiveTakes.toMillis());
         return true;
       }
       Thread.sleep(timeout.toMillis());
