@@ -98,8 +98,13 @@ final class BackupGoLive {
                 + (failure == null ? "" : " (" + failure + ")"));
         return;
       }
+      log.info(
+          "go-live: QEMU has every whole event up to byte {} ({} ms into GOING_LIVE)",
+          replayLog.fedPosition(),
+          bound.elapsed().toMillis());
       roles.explain(why + "; replayed " + replayLog.fedPosition() + " bytes, claiming go-live");
       GuardedClaim.Verdict verdict = claim.claim(why, bound);
+      log.info("go-live: test-and-set decided ({} ms into GOING_LIVE)", bound.elapsed().toMillis());
       if (!verdict.live()) {
         halt.halt(verdict.haltReason());
         return;

@@ -62,6 +62,20 @@ enum PairFault {
           (System.nanoTime() - killedAt) / 1000);
     }
   },
+  /**
+   * kill -9 of the backup's QEMU only: its daemon fences itself and tells the primary, which goes
+   * on alone at once (the path the backup's replay watchdog takes via localReplicaFailed).
+   */
+  KILL_BACKUP_QEMU(LocalPair.PRIMARY) {
+    @Override
+    void inject(PairHarness harness) throws Exception {
+      ProcessHandle qemu = qemuOf(harness, LocalPair.BACKUP);
+      if (!qemu.destroyForcibly()) {
+        throw new IllegalStateException(
+            "SIGKILL to the backup's QEMU pid " + qemu.pid() + " refused");
+      }
+    }
+  },
   KILL_PRIMARY_HOST(LocalPair.BACKUP) {
     @Override
     void inject(PairHarness harness) {
@@ -100,14 +114,18 @@ enum PairFault {
   /** A QEMU killed by its supervisor's death (PDEATHSIG) is gone well within this. */
   static final Duration QEMU_FOLLOWS_DAEMON = Duration.ofSeconds(2);
 
-  /** The primary's QEMU, as its status reports it, checked to be a QEMU. */
   static ProcessHandle primaryQemu(PairHarness harness) throws Exception {
-    long pid = harness.status(LocalPair.PRIMARY).qemuPid();
+    return qemuOf(harness, LocalPair.PRIMARY);
+  }
+
+  /** A node's QEMU, as its status reports it, checked to be a QEMU. */
+  static ProcessHandle qemuOf(PairHarness harness, String node) throws Exception {
+    long pid = harness.status(node).qemuPid();
     Optional<ProcessHandle> qemu = pid > 1 ? ProcessHandle.of(pid) : Optional.empty();
     String command = qemu.flatMap(p -> p.info().command()).orElse("");
     if (!command.contains("qemu-system")) {
       throw new IllegalStateException(
-          "primary status names QEMU pid " + pid + " but that is '" + command + "'");
+          "node " + node + " status names QEMU pid " + pid + " but that is '" + command + "'");
     }
     return qemu.get();
   }
