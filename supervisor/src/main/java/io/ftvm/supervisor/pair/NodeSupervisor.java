@@ -74,11 +74,12 @@ public final class NodeSupervisor implements AutoCloseable {
   private final LatencyRecorder outputHold = new LatencyRecorder(4096);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final long startedNanos = System.nanoTime();
+  private final NodeIds ids;
   private final QemuReplica replica;
+  private final OutputGates outputs = new NodeOutputs();
   private final NodeHalt halt;
-  private final BackupGoLive backupGoLive;
-  private final PrimaryContinueAlone continueAlone;
-  private final PlannedHandoff handoff;
+  private final GuardedClaim claim;
+  private final Duration goLiveDeadline;
   private final BackupLogIntake intake =
       new BackupLogIntake(p -> this.receiver.ack(p), () -> closeQuietly(this.receiver));
 
@@ -92,6 +93,10 @@ public final class NodeSupervisor implements AutoCloseable {
   private volatile LogStreamReceiver receiver;
   private volatile long wentLiveNanos = -1;
   private volatile long peerLostNanos = -1;
+  // The transitions of the role this node started in; built once its parts exist.
+  private volatile PrimaryContinueAlone continueAlone;
+  private volatile PlannedHandoff handoff;
+  private volatile BackupGoLive backupGoLive;
 
   public NodeSupervisor(
       PairConfig config, String nodeId, HypervisorDriver driver, GoLiveArbiter arbiter)
@@ -102,10 +107,8 @@ public final class NodeSupervisor implements AutoCloseable {
     this.driver = driver;
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
     this.replica = new QemuReplica(files.qemuLog(), KILL_BOUND);
-    NodeIds ids = new NodeIds(config.vmId(), config.epoch(), nodeId, config.peerOf(nodeId));
-    PairConfig.Timing timing = config.timing();
-    Duration goLiveDeadline = Duration.ofMillis(timing.goLiveDeadlineMillis());
-    OutputGates outputs = new NodeOutputs();
+    this.ids = new NodeIds(config.vmId(), config.epoch(), nodeId, config.peerOf(nodeId));
+    this.goLiveDeadline = Duration.ofMillis(config.timing().goLiveDeadlineMillis());
     this.halt =
         new NodeHalt(
             ids,
@@ -116,37 +119,13 @@ public final class NodeSupervisor implements AutoCloseable {
             fenceHook(),
             KILL_BOUND,
             halted::countDown);
-    GuardedClaim claim =
+    this.claim =
         new GuardedClaim(
             new GoLiveClaimant(arbiter, config.vmId(), config.epoch(), nodeId, STORAGE_RETRY),
             roles,
             replica,
             () -> stopRequested.getCount() == 0,
             System::nanoTime);
-    this.backupGoLive =
-        new BackupGoLive(
-            roles,
-            intake,
-            replica,
-            claim,
-            outputs,
-            this::takeOverLan,
-            halt,
-            goLiveDeadline,
-            Duration.ofMillis(timing.detectionTimeoutMillis()),
-            System::nanoTime);
-    this.continueAlone =
-        new PrimaryContinueAlone(
-            roles, claim, new PumpedLog(), outputs, halt, goLiveDeadline, System::nanoTime);
-    this.handoff =
-        new PlannedHandoff(
-            ids,
-            roles,
-            replica,
-            new PumpedLog(),
-            new ChannelPeerLink(),
-            halt,
-            PlannedHandoff.Timeouts.defaults());
     roles.onChange(
         (from, to) -> {
           if (to == NodeRole.PRIMARY_ALONE && from != to) {
@@ -221,6 +200,19 @@ public final class NodeSupervisor implements AutoCloseable {
           console.gate().acknowledge(position);
         });
     logPump.shipTo(new WindowedShipper(logSender, roles));
+    RecordedLog recorded = new RecordedLog(logPump, logSender);
+    continueAlone =
+        new PrimaryContinueAlone(
+            roles, claim, recorded, outputs, halt, goLiveDeadline, System::nanoTime);
+    handoff =
+        new PlannedHandoff(
+            ids,
+            roles,
+            replica,
+            recorded,
+            new ChannelPeerLink(),
+            halt,
+            PlannedHandoff.Timeouts.defaults());
 
     VmInstance vm = driver.launch(launchSpec(ReplaySpec.record(files.replayPipe())));
     if (!replica.attach(vm)) {
@@ -254,6 +246,18 @@ public final class NodeSupervisor implements AutoCloseable {
         new BackupLogFeeder(store, qemuPipe, config.timing().maxReplayBacklogBytes(), intake::ack);
     feeder = logFeeder;
     intake.feedInto(logFeeder);
+    backupGoLive =
+        new BackupGoLive(
+            roles,
+            intake,
+            replica,
+            claim,
+            outputs,
+            this::takeOverLan,
+            halt,
+            goLiveDeadline,
+            Duration.ofMillis(config.timing().detectionTimeoutMillis()),
+            System::nanoTime);
     resources.add(logFeeder);
     // A replaying QEMU's outputs are discarded (filter-replay drops its frames) until it is live.
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
@@ -430,6 +434,10 @@ public final class NodeSupervisor implements AutoCloseable {
     decide(
         () -> {
           try {
+            if (handoff == null) {
+              throw new IllegalStateException(
+                  "failover needs a protected primary; this node is " + roles.role());
+            }
             result.complete(handoff.run());
           } catch (Exception e) {
             result.completeExceptionally(e);
@@ -604,52 +612,6 @@ public final class NodeSupervisor implements AutoCloseable {
         gates.add(console.gate());
       }
       return gates;
-    }
-  }
-
-  /** The primary's log pump and sender. */
-  private final class PumpedLog implements PrimaryLog {
-    @Override
-    public long storedPosition() {
-      return pump.storedPosition();
-    }
-
-    /**
-     * A paused recording QEMU keeps logging timer checkpoints (no guest instructions, no outputs),
-     * so the log never goes quiet; but its main loop flushes before every poll, so once a flush
-     * window has passed after {@code stop} returned and the pump has drained the pipe, all
-     * pre-pause events are stored.
-     */
-    @Override
-    public long positionAfterPause(Duration timeout) throws IOException, InterruptedException {
-      long pausedAt = System.nanoTime();
-      long flushWindow = Duration.ofMillis(100).toNanos();
-      long deadline = pausedAt + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        if (System.nanoTime() - pausedAt >= flushWindow && pump.drained()) {
-          return pump.storedPosition();
-        }
-        Thread.sleep(5);
-      }
-      throw new IOException("the log pipe did not drain after pausing the VM");
-    }
-
-    @Override
-    public boolean awaitAcked(long position, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (sender.ackedPosition() < position) {
-        if (System.nanoTime() > deadline) {
-          return false;
-        }
-        Thread.sleep(5);
-      }
-      return true;
-    }
-
-    @Override
-    public void stopShipping() {
-      pump.shipTo(LogShipper.NOBODY);
-      closeQuietly(sender);
     }
   }
 
