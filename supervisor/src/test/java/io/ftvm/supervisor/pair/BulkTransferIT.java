@@ -83,7 +83,13 @@ class BulkTransferIT {
         await("backup replays up to the primary's log position at the end of the transfer")
             .atMost(CATCH_UP)
             .pollInterval(Duration.ofMillis(50))
-            .until(() -> harness.status(LocalPair.BACKUP).logReplayed() >= producedAtEnd);
+            .untilAsserted(
+                () ->
+                    assertThat(harness.status(LocalPair.BACKUP).logReplayed())
+                        .as(
+                            "backup's replayed log position (primary had produced %d)",
+                            producedAtEnd)
+                        .isGreaterThanOrEqualTo(producedAtEnd));
         caughtUpAt = System.currentTimeMillis();
         // The position counts log written into QEMU's pipe; the console proves QEMU executed it.
         String doneLine = bulkDoneLine(pair.consoleLog(LocalPair.PRIMARY));
