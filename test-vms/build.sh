@@ -285,7 +285,8 @@ cat >"$STAGE/vm.json" <<EOF
   "services": {
     "counter": 7000,
     "echo": 7001,
-    "kv": 7002
+    "kv": 7002,
+    "bulk": 7003
   },
   "console": {
     "linePrefix": "FTVM ",

@@ -36,6 +36,7 @@
 #define COUNTER_PORT 7000
 #define ECHO_PORT 7001
 #define KV_PORT 7002
+#define BULK_PORT 7003
 
 /* ---------------------------------------------------------------- output */
 
@@ -281,9 +282,9 @@ static int cmd_disk(int argc, char **argv) {
 
 /* ---------------------------------------------------------------- net */
 
-enum service { SVC_COUNTER, SVC_ECHO, SVC_KV, SVC_COUNT };
-static const char *const service_names[SVC_COUNT] = {"counter", "echo", "kv"};
-static const int service_ports[SVC_COUNT] = {COUNTER_PORT, ECHO_PORT, KV_PORT};
+enum service { SVC_COUNTER, SVC_ECHO, SVC_KV, SVC_BULK, SVC_COUNT };
+static const char *const service_names[SVC_COUNT] = {"counter", "echo", "kv", "bulk"};
+static const int service_ports[SVC_COUNT] = {COUNTER_PORT, ECHO_PORT, KV_PORT, BULK_PORT};
 
 enum { MAX_CONNS = 64, IN_CAP = 8192, OUT_CAP = 65536 };
 enum { COUNTER_TICK_MS = 50, COUNTER_LINES_PER_TICK = 10 }; /* 200 lines/s */
@@ -299,6 +300,7 @@ struct conn {
   size_t out_off, out_len;
   uint64_t counter_next;
   uint64_t bytes_in;
+  uint64_t bulk_sent, bulk_total; /* bulk: bytes streamed so far / requested (0 = not yet) */
   int closing; /* flush pending output, then close */
 };
 
@@ -360,6 +362,9 @@ static void close_conn(struct net_state *st, int slot, const char *why) {
   if (c->svc == SVC_COUNTER) {
     say("FTVM net close service=%s conn=%u reason=%s lines=%" PRIu64, service_names[c->svc],
         c->id, why, c->counter_next);
+  } else if (c->svc == SVC_BULK) {
+    say("FTVM net close service=%s conn=%u reason=%s bytes_out=%" PRIu64, service_names[c->svc],
+        c->id, why, c->bulk_sent);
   } else {
     say("FTVM net close service=%s conn=%u reason=%s bytes_in=%" PRIu64,
         service_names[c->svc], c->id, why, c->bytes_in);
@@ -549,6 +554,47 @@ static void counter_tick(struct conn *c) {
   }
 }
 
+/*
+ * bulk: byte i of every stream is bulk_byte(i), so a client can check each byte it got without
+ * a copy of the stream; not periodic at 256 bytes, so a dropped or repeated segment shows.
+ */
+static unsigned char bulk_byte(uint64_t i) { return (unsigned char)(i ^ (i >> 8) ^ (i >> 16)); }
+
+enum { BULK_MAX = 1ull << 40 };
+
+/* The request is one line, the decimal byte count; anything else closes the connection. */
+static void handle_bulk_input(struct conn *c) {
+  char *nl = memchr(c->in, '\n', c->in_len);
+  if (!nl) {
+    if (c->in_len > 32) c->closing = 1;
+    return;
+  }
+  *nl = '\0';
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(c->in, &end, 10);
+  if (errno != 0 || end == c->in || (*end != '\0' && *end != '\r') || n == 0 || n > BULK_MAX) {
+    c->closing = 1;
+  } else {
+    c->bulk_total = n;
+    say("FTVM net bulk conn=%u bytes=%llu", c->id, n);
+  }
+  c->in_len = 0;
+}
+
+/* Tops up the output buffer from the pattern; false once the whole stream is queued. */
+static int bulk_fill(struct conn *c) {
+  out_compact(c);
+  while (c->bulk_sent + out_pending(c) < c->bulk_total && out_free(c) > 0) {
+    uint64_t next = c->bulk_sent + out_pending(c);
+    size_t room = out_free(c);
+    if (room > c->bulk_total - next) room = (size_t)(c->bulk_total - next);
+    for (size_t i = 0; i < room; i++) c->out[c->out_len + i] = (char)bulk_byte(next + i);
+    c->out_len += room;
+  }
+  return c->bulk_sent + out_pending(c) < c->bulk_total;
+}
+
 /* Returns 0 to keep the connection, or a reason string to close it. */
 static const char *conn_read(struct net_state *st, struct conn *c) {
   for (;;) {
@@ -564,6 +610,15 @@ static const char *conn_read(struct net_state *st, struct conn *c) {
         out_compact(c);
         dst = scratch;
         room = out_free(c) < sizeof(scratch) ? out_free(c) : sizeof(scratch);
+        break;
+      case SVC_BULK: /* the request line, then input is ignored; read only to notice EOF */
+        if (c->bulk_total == 0) {
+          dst = c->in + c->in_len;
+          room = IN_CAP - c->in_len;
+        } else {
+          dst = scratch;
+          room = sizeof(scratch);
+        }
         break;
       default:
         dst = c->in + c->in_len;
@@ -585,6 +640,11 @@ static const char *conn_read(struct net_state *st, struct conn *c) {
       handle_kv_input(st, c);
       if (c->closing) return NULL;
     }
+    if (c->svc == SVC_BULK && c->bulk_total == 0) {
+      c->in_len += (size_t)r;
+      handle_bulk_input(c);
+      if (c->closing) return NULL;
+    }
   }
 }
 
@@ -597,6 +657,10 @@ static const char *conn_write(struct conn *c) {
       return strerror(errno);
     }
     c->out_off += (size_t)w;
+    if (c->svc == SVC_BULK) {
+      c->bulk_sent += (uint64_t)w;
+      if (out_pending(c) == 0) bulk_fill(c); /* keep the socket full without a poll round */
+    }
   }
   out_compact(c);
   return NULL;
@@ -606,7 +670,8 @@ static _Noreturn void cmd_net(void) {
   struct net_state *st = calloc(1, sizeof(*st));
   if (!st) die("net", "calloc");
   for (int s = 0; s < SVC_COUNT; s++) st->listeners[s] = listen_on(service_ports[s]);
-  say("FTVM net listening counter=%d echo=%d kv=%d", COUNTER_PORT, ECHO_PORT, KV_PORT);
+  say("FTVM net listening counter=%d echo=%d kv=%d bulk=%d", COUNTER_PORT, ECHO_PORT, KV_PORT,
+      BULK_PORT);
   const uint64_t tick = COUNTER_TICK_MS * 1000000ull;
   uint64_t next_tick = now_ns() + tick;
   struct pollfd pfds[SVC_COUNT + MAX_CONNS];
@@ -622,11 +687,12 @@ static _Noreturn void cmd_net(void) {
       if (!c) continue;
       short ev = 0;
       if (!c->closing) {
-        int can_read = c->svc == SVC_COUNTER ||
+        int can_read = c->svc == SVC_COUNTER || c->svc == SVC_BULK ||
                        (c->svc == SVC_ECHO && out_free(c) + c->out_off > 0) ||
                        (c->svc == SVC_KV && c->in_len < IN_CAP);
         if (can_read) ev |= POLLIN;
       }
+      if (c->svc == SVC_BULK && !c->closing && c->bulk_total > 0) bulk_fill(c);
       if (out_pending(c) > 0) ev |= POLLOUT;
       if (c->svc == SVC_COUNTER) counters++;
       pfds[n] = (struct pollfd){.fd = c->fd, .events = ev};
@@ -655,6 +721,8 @@ static _Noreturn void cmd_net(void) {
         why = conn_write(c);
       }
       if (!why && c->closing && out_pending(c) == 0) why = "protocol-error";
+      if (!why && c->svc == SVC_BULK && c->bulk_total > 0 && c->bulk_sent == c->bulk_total)
+        why = "done";
       if (why) close_conn(st, slot, why);
     }
     if (counters > 0 && now_ns() >= next_tick) {
@@ -684,8 +752,8 @@ static void usage(FILE *to) {
           "  cpu                   hashing loop, digest line every second\n"
           "  disk [--device DEV] [--blocks-per-second N]\n"
           "                        write/read-back pseudo-random 4 KiB blocks (O_DIRECT)\n"
-          "  net                   TCP services: counter %d, echo %d, kv %d\n",
-          COUNTER_PORT, ECHO_PORT, KV_PORT);
+          "  net                   TCP services: counter %d, echo %d, kv %d, bulk %d\n",
+          COUNTER_PORT, ECHO_PORT, KV_PORT, BULK_PORT);
 }
 
 int main(int argc, char **argv) {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class PairHarness implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PairHarness.class);
   static final int COUNTER_PORT = 7000;
+  static final int BULK_PORT = 7003;
 
   private final ChildProcessLauncher launcher;
   private final LocalPair pair;
@@ -61,31 +62,56 @@ public final class PairHarness implements AutoCloseable {
    */
   public Path startCounterClient(Duration runFor) throws IOException {
     Path transcript = workDirectory.resolve("counter-" + clients.size() + ".txt");
+    String guest = awaitGuestService();
+    startClient(
+        CounterStreamClient.class,
+        List.of(
+            guest,
+            Integer.toString(COUNTER_PORT),
+            transcript.toString(),
+            Long.toString(runFor.toMillis())),
+        "client.log");
+    return transcript;
+  }
+
+  /**
+   * Starts a client on the client host that downloads {@code bytes} from the guest's bulk service
+   * over one connection and checks them ({@link BulkDownloadClient}); returns the file its result
+   * appears in once the download ended.
+   */
+  public Path startBulkDownload(long bytes) throws IOException {
+    Path result = workDirectory.resolve("bulk-" + clients.size() + ".properties");
+    String guest = awaitGuestService();
+    startClient(
+        BulkDownloadClient.class,
+        List.of(guest, Integer.toString(BULK_PORT), Long.toString(bytes), result.toString()),
+        "bulk-client.log");
+    return result;
+  }
+
+  /** Waits until the guest's TCP services answer on the client host; returns the guest's IP. */
+  public String awaitGuestService() {
     String guest = pair.topology().guestAddress().address();
-    await("guest counter service reachable from the client host")
+    await("guest services reachable from the client host")
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> probe(guest));
-    List<String> command =
-        pair.topology()
-            .commandIn(
-                HostRole.CLIENT,
-                List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    CounterStreamClient.class.getName(),
-                    guest,
-                    Integer.toString(COUNTER_PORT),
-                    transcript.toString(),
-                    Long.toString(runFor.toMillis())));
+    return guest;
+  }
+
+  private void startClient(Class<?> main, List<String> args, String logName) throws IOException {
+    List<String> javaCommand = new ArrayList<>();
+    javaCommand.add(ProcessHandle.current().info().command().orElse("java"));
+    javaCommand.add("-cp");
+    javaCommand.add(System.getProperty("java.class.path"));
+    javaCommand.add(main.getName());
+    javaCommand.addAll(args);
     Process client =
         launcher.start(
-            new ProcessBuilder(command)
+            new ProcessBuilder(pair.topology().commandIn(HostRole.CLIENT, javaCommand))
                 .redirectErrorStream(true)
-                .redirectOutput(workDirectory.resolve("client.log").toFile()));
+                .redirectOutput(workDirectory.resolve(logName).toFile()));
     clients.add(client);
-    return transcript;
   }
 
   private boolean probe(String guest) {
