@@ -15,7 +15,8 @@ public record ChannelSettings(
     Duration maxLag,
     Duration reconnectBackoffMin,
     Duration reconnectBackoffMax,
-    MonotonicClock clock) {
+    MonotonicClock clock,
+    ThreadPriority threadPriority) {
   public static final int MIN_FRAME_SIZE = 4096;
 
   public ChannelSettings {
@@ -48,6 +49,9 @@ public record ChannelSettings(
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
+    if (threadPriority == null) {
+      throw new IllegalArgumentException("threadPriority must not be null");
+    }
   }
 
   public static ChannelSettings defaults() {
@@ -60,7 +64,8 @@ public record ChannelSettings(
         Duration.ofSeconds(2),
         Duration.ofMillis(50),
         Duration.ofSeconds(2),
-        MonotonicClock.system());
+        MonotonicClock.system(),
+        ThreadPriority.unchanged());
   }
 
   /** Largest log chunk one LOG frame can carry with these settings. */
@@ -78,7 +83,8 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withHeartbeat(Duration interval, Duration timeout) {
@@ -91,7 +97,8 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withFlowControl(long unackedBytes, Duration lag) {
@@ -104,7 +111,8 @@ public record ChannelSettings(
         lag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withHandshakeTimeout(Duration value) {
@@ -117,7 +125,8 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withReconnectBackoff(Duration min, Duration max) {
@@ -130,7 +139,8 @@ public record ChannelSettings(
         maxLag,
         min,
         max,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withClock(MonotonicClock value) {
@@ -143,6 +153,22 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
+        value,
+        threadPriority);
+  }
+
+  /** How the channel raises its detector and event-loop threads (see {@link ThreadPriority}). */
+  public ChannelSettings withThreadPriority(ThreadPriority value) {
+    return new ChannelSettings(
+        maxFrameSize,
+        heartbeatInterval,
+        failureTimeout,
+        handshakeTimeout,
+        maxUnackedBytes,
+        maxLag,
+        reconnectBackoffMin,
+        reconnectBackoffMax,
+        clock,
         value);
   }
 
