@@ -64,7 +64,7 @@ final class FailureDetectorThread implements AutoCloseable {
         continue;
       }
       long late = -wait;
-      liveness.stats().onLocalDelay(late);
+      liveness.stats().onLocalDelay("failure detector tick", late);
       // Fell behind (stall): resynchronise instead of firing a burst of catch-up ticks.
       next = late > tickNanos ? System.nanoTime() + tickNanos : next + tickNanos;
       tick();
@@ -87,7 +87,7 @@ final class FailureDetectorThread implements AutoCloseable {
 
   private void probe(long posted, boolean beat) {
     probePending.set(false);
-    liveness.stats().onLocalDelay(settings.clock().nanoTime() - posted);
+    liveness.stats().onLocalDelay("event-loop probe", settings.clock().nanoTime() - posted);
     liveness.monitor().onReceivePathCurrent(posted);
     if (beat) {
       liveness.heartbeats().beat();

@@ -24,7 +24,7 @@ public final class HeartbeatStats {
   private long maxLocalStallNanos;
 
   /**
-   * @param reportAboveNanos gaps longer than this are logged (with their peer/local split)
+   * @param reportAboveNanos gaps and local stalls longer than this are logged
    */
   public HeartbeatStats(long reportAboveNanos) {
     this.reportAboveNanos = reportAboveNanos;
@@ -56,9 +56,18 @@ public final class HeartbeatStats {
     lastArrivalNanos = -1;
   }
 
-  /** This end ran {@code lateNanos} after it should have (detector tick or event-loop probe). */
-  public synchronized void onLocalDelay(long lateNanos) {
+  /**
+   * This end's {@code what} (detector tick, event-loop probe) ran {@code lateNanos} after it should
+   * have.
+   */
+  public synchronized void onLocalDelay(String what, long lateNanos) {
     maxLocalStallNanos = Math.max(maxLocalStallNanos, lateNanos);
+    if (lateNanos > reportAboveNanos) {
+      log.info(
+          "Local stall: {} ran {} ms late (not counted as peer silence)",
+          what,
+          lateNanos / 1_000_000);
+    }
   }
 
   public synchronized long maxGapNanos() {

@@ -158,8 +158,8 @@ class FailureDetectionTest {
     arrival += 420_000_000;
     peer += 300_000_000;
     stats.onHeartbeat(arrival, peer);
-    stats.onLocalDelay(120_000_000);
-    stats.onLocalDelay(20_000_000);
+    stats.onLocalDelay("tick", 120_000_000);
+    stats.onLocalDelay("probe", 20_000_000);
     assertThat(stats.gapSamples()).isEqualTo(1000);
     assertThat(stats.maxGapNanos()).isEqualTo(420_000_000);
     assertThat(stats.maxPeerSendGapNanos()).isEqualTo(300_000_000);

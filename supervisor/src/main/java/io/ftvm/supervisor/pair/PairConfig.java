@@ -72,8 +72,20 @@ public record PairConfig(
       long maxUnackedBytes,
       long maxLagMillis,
       long maxReplayBacklogBytes) {
+    /** Heartbeats both ways; failure checks run every half interval. */
+    public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
+
+    /**
+     * Chosen from measurement (logging-channel/README.md, "Defaults"): on a 2-core host booting two
+     * QEMUs and two JVMs, heartbeat gaps reached 0.45-0.79 s at normal priority, so 500 ms split
+     * every start; SCHED_RR detector/event-loop threads plus the receive watermark cut them to
+     * GAPS, and this timeout keeps a real kill's failover at KILL_LIVE (budget 1.5 s).
+     */
+    public static final long DEFAULT_DETECTION_TIMEOUT_MILLIS = 1000;
+
     public static Timing defaults() {
-      return new Timing(100, 500, 16L << 20, 2000, 2L << 20);
+      return new Timing(
+          DEFAULT_HEARTBEAT_MILLIS, DEFAULT_DETECTION_TIMEOUT_MILLIS, 16L << 20, 2000, 2L << 20);
     }
   }
 
