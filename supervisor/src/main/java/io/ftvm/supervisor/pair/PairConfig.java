@@ -77,9 +77,10 @@ public record PairConfig(
 
     /**
      * Chosen from measurement (logging-channel/README.md, "Defaults"): on a 2-core host booting two
-     * QEMUs and two JVMs, heartbeat gaps reached 0.45-0.79 s at normal priority, so 500 ms split
-     * every start; SCHED_RR detector/event-loop threads plus the receive watermark cut them to
-     * GAPS, and this timeout keeps a real kill's failover at KILL_LIVE (budget 1.5 s).
+     * QEMUs and two JVMs, heartbeat gaps reached 0.45-0.79 s at normal priority and 500 ms split
+     * starts; with SCHED_RR channel threads and the receive watermark the peer-caused gaps were at
+     * most 0.52 s (whole-JVM stalls that priority cannot prevent), so 1 s leaves about 2x margin
+     * while a real kill still fails over in about 1.1 s (budget 1.5 s).
      */
     public static final long DEFAULT_DETECTION_TIMEOUT_MILLIS = 1000;
 
