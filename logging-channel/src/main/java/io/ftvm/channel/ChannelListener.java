@@ -1,8 +1,9 @@
 package io.ftvm.channel;
 
 /**
- * Session and liveness events common to both ends. Called on the channel's event loop: return
- * quickly and never block.
+ * Session and liveness events common to both ends. Called on the channel's event loop ({@code
+ * onPeerLost}: on its failure-detector thread): return quickly and never block, nor wait for locks
+ * that normal-priority threads hold, since both threads may run under SCHED_RR.
  */
 public interface ChannelListener extends PeerMonitor.Listener {
   default void onSessionEstablished(NodeIdentity peer, long peerLogPosition) {}

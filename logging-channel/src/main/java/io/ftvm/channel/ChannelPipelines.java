@@ -21,8 +21,7 @@ final class ChannelPipelines {
     this.settings = settings;
   }
 
-  void install(
-      Channel channel, Supplier<Long> helloPosition, SessionSink sink, PeerMonitor monitor) {
+  void install(Channel channel, Supplier<Long> helloPosition, SessionSink sink, Liveness liveness) {
     channel
         .pipeline()
         .addLast("frame-decoder", new FrameDecoder(settings.maxFrameSize()))
@@ -31,15 +30,15 @@ final class ChannelPipelines {
             "secure-session",
             new SecureSessionHandler(
                 role, identity, psk, helloPosition, settings.handshakeTimeout(), random))
-        .addLast("endpoint", new EndpointHandler(sink, monitor, settings));
+        .addLast("endpoint", new EndpointHandler(sink, liveness, settings));
   }
 
   ChannelInitializer<Channel> initializer(
-      Supplier<Long> helloPosition, SessionSink sink, PeerMonitor monitor) {
+      Supplier<Long> helloPosition, SessionSink sink, Liveness liveness) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel channel) {
-        install(channel, helloPosition, sink, monitor);
+        install(channel, helloPosition, sink, liveness);
       }
     };
   }

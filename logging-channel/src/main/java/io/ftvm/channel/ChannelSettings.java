@@ -3,8 +3,9 @@ package io.ftvm.channel;
 import java.time.Duration;
 
 /**
- * Tunables of one logging channel. Defaults suit a LAN: 100 ms heartbeats, 500 ms failure timeout,
- * 1 MiB frames, 64 MiB / 2 s flow-control window.
+ * Tunables of one logging channel. Defaults suit a LAN: 100 ms heartbeats, 1000 ms failure timeout
+ * (chosen from measurement on a loaded 2-core host, see README "Defaults"), 1 MiB frames, 64 MiB /
+ * 2 s flow-control window.
  */
 public record ChannelSettings(
     int maxFrameSize,
@@ -15,7 +16,8 @@ public record ChannelSettings(
     Duration maxLag,
     Duration reconnectBackoffMin,
     Duration reconnectBackoffMax,
-    MonotonicClock clock) {
+    MonotonicClock clock,
+    ThreadPriority threadPriority) {
   public static final int MIN_FRAME_SIZE = 4096;
 
   public ChannelSettings {
@@ -48,19 +50,23 @@ public record ChannelSettings(
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
+    if (threadPriority == null) {
+      throw new IllegalArgumentException("threadPriority must not be null");
+    }
   }
 
   public static ChannelSettings defaults() {
     return new ChannelSettings(
         1 << 20,
         Duration.ofMillis(100),
-        Duration.ofMillis(500),
+        Duration.ofMillis(1000),
         Duration.ofSeconds(5),
         64L << 20,
         Duration.ofSeconds(2),
         Duration.ofMillis(50),
         Duration.ofSeconds(2),
-        MonotonicClock.system());
+        MonotonicClock.system(),
+        ThreadPriority.unchanged());
   }
 
   /** Largest log chunk one LOG frame can carry with these settings. */
@@ -78,7 +84,8 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withHeartbeat(Duration interval, Duration timeout) {
@@ -91,7 +98,8 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withFlowControl(long unackedBytes, Duration lag) {
@@ -104,7 +112,8 @@ public record ChannelSettings(
         lag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withHandshakeTimeout(Duration value) {
@@ -117,7 +126,8 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withReconnectBackoff(Duration min, Duration max) {
@@ -130,7 +140,8 @@ public record ChannelSettings(
         maxLag,
         min,
         max,
-        clock);
+        clock,
+        threadPriority);
   }
 
   public ChannelSettings withClock(MonotonicClock value) {
@@ -143,6 +154,22 @@ public record ChannelSettings(
         maxLag,
         reconnectBackoffMin,
         reconnectBackoffMax,
+        value,
+        threadPriority);
+  }
+
+  /** How the channel raises its detector and event-loop threads (see {@link ThreadPriority}). */
+  public ChannelSettings withThreadPriority(ThreadPriority value) {
+    return new ChannelSettings(
+        maxFrameSize,
+        heartbeatInterval,
+        failureTimeout,
+        handshakeTimeout,
+        maxUnackedBytes,
+        maxLag,
+        reconnectBackoffMin,
+        reconnectBackoffMax,
+        clock,
         value);
   }
 

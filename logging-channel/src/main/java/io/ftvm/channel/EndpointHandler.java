@@ -3,38 +3,37 @@ package io.ftvm.channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Last handler of an authenticated channel: feeds the peer monitor with every frame, sends
- * heartbeats while the session is up, and hands everything else to the endpoint.
+ * Last handler of an authenticated channel: feeds the peer monitor with every frame, joins the
+ * endpoint's heartbeats while the session is up (the failure detector thread times them), and hands
+ * everything else to the endpoint.
  */
 final class EndpointHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(EndpointHandler.class);
   private final SessionSink sink;
-  private final PeerMonitor monitor;
+  private final Liveness liveness;
   private final ChannelSettings settings;
-  private ScheduledFuture<?> heartbeats;
+  private ChannelHandlerContext context;
   private long heartbeatSequence;
   private long lastPeerHeartbeatSequence = -1;
 
-  EndpointHandler(SessionSink sink, PeerMonitor monitor, ChannelSettings settings) {
+  EndpointHandler(SessionSink sink, Liveness liveness, ChannelSettings settings) {
     this.sink = sink;
-    this.monitor = monitor;
+    this.liveness = liveness;
     this.settings = settings;
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof SessionEvent.Established established) {
-      monitor.onTraffic();
-      long interval = settings.heartbeatInterval().toNanos();
-      heartbeats =
-          ctx.executor()
-              .scheduleAtFixedRate(() -> sendHeartbeat(ctx), 0, interval, TimeUnit.NANOSECONDS);
+      liveness.monitor().onTraffic();
+      liveness.stats().onSessionStart();
+      context = ctx;
+      sendHeartbeat();
+      liveness.heartbeats().add(this);
       sink.sessionEstablished(ctx.channel(), established.peerHello());
     } else if (event instanceof SessionEvent.Failed failed) {
       stopHeartbeats();
@@ -44,8 +43,10 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  void sendHeartbeat(ChannelHandlerContext ctx) {
-    if (!ctx.channel().isActive()) {
+  /** Event loop: sends one heartbeat on this session if it is still up. */
+  void sendHeartbeat() {
+    ChannelHandlerContext ctx = context;
+    if (ctx == null || !ctx.channel().isActive()) {
       return;
     }
     ctx.writeAndFlush(
@@ -58,8 +59,9 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    monitor.onTraffic();
+    liveness.monitor().onTraffic();
     if (msg instanceof Frame.Heartbeat heartbeat) {
+      liveness.stats().onHeartbeat(settings.clock().nanoTime(), heartbeat.senderNanos());
       if (heartbeat.sequence() != lastPeerHeartbeatSequence + 1) {
         // Frames are MAC-sequenced, so a jump only means the peer restarted its counter.
         log.debug("Peer heartbeat sequence jumped to {}", heartbeat.sequence());
@@ -98,9 +100,7 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void stopHeartbeats() {
-    if (heartbeats != null) {
-      heartbeats.cancel(false);
-      heartbeats = null;
-    }
+    liveness.heartbeats().remove(this);
+    context = null;
   }
 }

@@ -25,6 +25,8 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
   private final EventLoopGroup group;
   private final ServerBootstrap bootstrap;
   private final PeerMonitor monitor;
+  private final HeartbeatStats heartbeatStats;
+  private final FailureDetectorThread detector;
   private final RateMeter rate;
   private final AtomicLong durable;
   private final AtomicLong bytesReceived = new AtomicLong();
@@ -50,9 +52,13 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
     this.durable = new AtomicLong(durablePosition);
     this.receivedEnd = durablePosition;
     this.monitor = new PeerMonitor(settings.clock(), settings.failureTimeout().toNanos(), listener);
+    this.heartbeatStats = new HeartbeatStats(settings.failureTimeout().toNanos() / 2);
     this.rate = new RateMeter(settings.clock(), 5);
     Transport transport = new Transport();
     this.group = transport.newGroup("ftvm-log-receiver");
+    Liveness liveness = new Liveness(monitor, heartbeatStats, new Heartbeats());
+    this.detector =
+        new FailureDetectorThread("ftvm-log-receiver-detector", settings, group.next(), liveness);
     ChannelPipelines pipelines = new ChannelPipelines(Role.BACKUP, identity, psk, settings);
     this.bootstrap =
         new ServerBootstrap()
@@ -60,14 +66,13 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(pipelines.initializer(durable::get, this, monitor));
+            .childHandler(pipelines.initializer(durable::get, this, liveness));
   }
 
   /** Binds the listening socket; returns the bound address (useful with port 0). */
   public InetSocketAddress start() throws InterruptedException {
     serverChannel = bootstrap.bind(bindAddress).sync().channel();
-    long tick = settings.heartbeatInterval().toNanos() / 2;
-    group.scheduleAtFixedRate(monitor::check, tick, tick, TimeUnit.NANOSECONDS);
+    detector.start();
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.info("Logging channel listening on {} (durable position {})", bound, durable.get());
     return bound;
@@ -140,7 +145,11 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
         false,
         0,
         Math.max(0, sessions.get() - 1),
-        sessionsRejected.get());
+        sessionsRejected.get(),
+        heartbeatStats.maxGapNanos(),
+        heartbeatStats.gapPercentileNanos(0.999),
+        heartbeatStats.maxPeerSendGapNanos(),
+        heartbeatStats.maxLocalStallNanos());
   }
 
   @Override
@@ -153,6 +162,7 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
     if (current != null) {
       current.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
+    detector.close();
     Transport.shutdown(group);
   }
 

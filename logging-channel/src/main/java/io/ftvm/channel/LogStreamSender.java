@@ -40,6 +40,8 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
   private final Bootstrap bootstrap;
   private final FlowControlWindow window;
   private final PeerMonitor monitor;
+  private final HeartbeatStats heartbeatStats;
+  private final FailureDetectorThread detector;
   private final RttWindow rtt = new RttWindow(1024);
   private final RateMeter rate;
   private final List<LongConsumer> ackListeners = new CopyOnWriteArrayList<>();
@@ -84,10 +86,14 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
         new FlowControlWindow(
             settings.clock(), settings.maxUnackedBytes(), settings.maxLag(), startPosition);
     this.monitor = new PeerMonitor(settings.clock(), settings.failureTimeout().toNanos(), listener);
+    this.heartbeatStats = new HeartbeatStats(settings.failureTimeout().toNanos() / 2);
     this.rate = new RateMeter(settings.clock(), 5);
     this.backoffNanos = settings.reconnectBackoffMin().toNanos();
     Transport transport = new Transport();
     this.group = transport.newGroup("ftvm-log-sender");
+    Liveness liveness = new Liveness(monitor, heartbeatStats, new Heartbeats());
+    this.detector =
+        new FailureDetectorThread("ftvm-log-sender-detector", settings, group.next(), liveness);
     ChannelPipelines pipelines = new ChannelPipelines(Role.PRIMARY, identity, psk, settings);
     this.bootstrap =
         new Bootstrap()
@@ -98,7 +104,7 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
             .option(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(2 * settings.maxFrameSize(), 8 * settings.maxFrameSize()))
-            .handler(pipelines.initializer(this::helloPosition, this, monitor));
+            .handler(pipelines.initializer(this::helloPosition, this, liveness));
   }
 
   /** Starts connecting (and reconnecting) to the backup. */
@@ -109,8 +115,7 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
             return;
           }
           started = true;
-          long tick = settings.heartbeatInterval().toNanos() / 2;
-          group.scheduleAtFixedRate(monitor::check, tick, tick, TimeUnit.NANOSECONDS);
+          detector.start();
           connect();
         });
   }
@@ -206,7 +211,11 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
         window.isThrottled(),
         window.throttledNanos(),
         reconnects.get(),
-        sessionsRejected.get());
+        sessionsRejected.get(),
+        heartbeatStats.maxGapNanos(),
+        heartbeatStats.gapPercentileNanos(0.999),
+        heartbeatStats.maxPeerSendGapNanos(),
+        heartbeatStats.maxLocalStallNanos());
   }
 
   @Override
@@ -216,6 +225,7 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
     if (current != null) {
       current.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
+    detector.close();
     Transport.shutdown(group);
   }
 

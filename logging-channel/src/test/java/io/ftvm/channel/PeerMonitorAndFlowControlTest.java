@@ -32,13 +32,17 @@ class PeerMonitorAndFlowControlTest {
     assertThat(events).as("not armed before first frame").isEmpty();
     monitor.onTraffic();
     clock.advance(Duration.ofMillis(500));
+    monitor.onReceivePathCurrent(clock.nanoTime());
     monitor.check();
     assertThat(events).isEmpty();
     clock.advance(Duration.ofMillis(1));
+    monitor.onReceivePathCurrent(clock.nanoTime());
     monitor.check();
     monitor.check();
     assertThat(events)
-        .containsExactly("lost:no frame from peer for 501 ms (failure timeout 500 ms)");
+        .containsExactly(
+            "lost:no frame from peer for 501 ms (failure timeout 500 ms; receive path checked 0 ms"
+                + " ago)");
     assertThat(monitor.isLost()).isTrue();
     monitor.onTraffic();
     assertThat(events).endsWith("alive");

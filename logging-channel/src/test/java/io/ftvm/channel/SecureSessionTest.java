@@ -29,6 +29,7 @@ class SecureSessionTest {
     final List<Object> events = new ArrayList<>();
     final List<String> liveness = new ArrayList<>();
     final PeerMonitor monitor;
+    final Liveness channelLiveness;
 
     RecordingSink(MonotonicClock clock) {
       monitor =
@@ -46,6 +47,7 @@ class SecureSessionTest {
                   liveness.add("alive");
                 }
               });
+      channelLiveness = new Liveness(monitor, new HeartbeatStats(Long.MAX_VALUE), new Heartbeats());
     }
 
     @Override
@@ -98,7 +100,7 @@ class SecureSessionTest {
       Role role, NodeIdentity id, PreSharedKey key, RecordingSink sink) {
     ChannelPipelines pipelines = new ChannelPipelines(role, id, key, settings);
     EmbeddedChannel channel =
-        new EmbeddedChannel(pipelines.initializer(() -> 42L, sink, sink.monitor));
+        new EmbeddedChannel(pipelines.initializer(() -> 42L, sink, sink.channelLiveness));
     channels.add(channel);
     return channel;
   }
@@ -267,17 +269,20 @@ class SecureSessionTest {
     shuttle(primary, backup);
     for (int i = 0; i < 10; i++) {
       clock.advance(Duration.ofMillis(100));
-      primary.advanceTimeBy(100, TimeUnit.MILLISECONDS);
-      primary.runScheduledPendingTasks();
+      // What the failure-detector thread posts to the event loop every heartbeat interval.
+      primarySink.channelLiveness.heartbeats().beat();
       shuttle(primary, backup);
+      backupSink.monitor.onReceivePathCurrent(clock.nanoTime());
       backupSink.monitor.check();
     }
     assertThat(backupSink.liveness).isEmpty();
+    assertThat(backupSink.channelLiveness.stats().maxGapNanos())
+        .isEqualTo(Duration.ofMillis(100).toNanos());
     clock.advance(Duration.ofMillis(501));
+    backupSink.monitor.onReceivePathCurrent(clock.nanoTime());
     backupSink.monitor.check();
     assertThat(backupSink.liveness).containsExactly("lost");
-    primary.advanceTimeBy(100, TimeUnit.MILLISECONDS);
-    primary.runScheduledPendingTasks();
+    primarySink.channelLiveness.heartbeats().beat();
     shuttle(primary, backup);
     assertThat(backupSink.liveness).containsExactly("lost", "alive");
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
+import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.topology.HostRole;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,8 +77,8 @@ public final class FtOverheadBench implements Callable<Integer> {
 
   @Option(
       names = "--detection-timeout-ms",
-      defaultValue = "500",
-      description = "The pair's failure detection timeout (product default 500).")
+      defaultValue = "" + PairConfig.Timing.DEFAULT_DETECTION_TIMEOUT_MILLIS,
+      description = "The pair's failure detection timeout (default: the product's).")
   long detectionTimeoutMillis;
 
   @Option(names = "--work-dir", required = true, description = "Run files and results.json.")

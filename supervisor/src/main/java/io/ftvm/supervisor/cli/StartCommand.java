@@ -4,6 +4,7 @@ import io.ftvm.supervisor.hypervisor.QemuRequirement;
 import io.ftvm.supervisor.hypervisor.QemuVersionCheck;
 import io.ftvm.supervisor.hypervisor.QemuVersionMismatchException;
 import io.ftvm.supervisor.pair.LocalPair;
+import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.qmp.QemuVersion;
 import io.ftvm.supervisor.topology.HostRole;
 import io.ftvm.supervisor.topology.PairTopology;
@@ -99,7 +100,7 @@ public final class StartCommand implements Callable<Integer> {
   @Option(
       names = "--detection-timeout",
       paramLabel = "<duration>",
-      defaultValue = "500ms",
+      defaultValue = PairConfig.Timing.DEFAULT_DETECTION_TIMEOUT_MILLIS + "ms",
       converter = DurationConverter.class,
       description =
           "With --pair: declare the peer lost after this long without heartbeats or log"

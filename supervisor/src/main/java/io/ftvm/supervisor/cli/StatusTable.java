@@ -50,6 +50,22 @@ final class StatusTable {
             "peer lost to live",
             nodes,
             s -> s.peerLostToLiveMillis() < 0 ? "-" : Units.millis(s.peerLostToLiveMillis())));
+    rows.add(
+        live(
+            "max heartbeat gap",
+            nodes,
+            s ->
+                s.maxHeartbeatGapMillis() < 0
+                    ? "-"
+                    : Units.millis(s.maxHeartbeatGapMillis())
+                        + " (p99.9 "
+                        + Units.millis(s.heartbeatGapP999Millis())
+                        + ")"));
+    rows.add(
+        live(
+            "max local stall",
+            nodes,
+            s -> s.maxLocalStallMillis() < 0 ? "-" : Units.millis(s.maxLocalStallMillis())));
     return layout(rows);
   }
 

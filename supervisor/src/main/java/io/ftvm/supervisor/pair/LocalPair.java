@@ -154,7 +154,10 @@ public final class LocalPair implements AutoCloseable {
             shared,
             key,
             new PairConfig.Timing(
-                Math.max(20, detectionTimeout.toMillis() / 5),
+                // A gap is one interval plus whatever stalled; a shorter interval leaves more of
+                // the
+                // timeout for the stall, so keep the default unless the timeout is very short.
+                Math.min(defaults.heartbeatMillis(), Math.max(20, detectionTimeout.toMillis() / 5)),
                 detectionTimeout.toMillis(),
                 defaults.maxUnackedBytes(),
                 defaults.maxLagMillis(),

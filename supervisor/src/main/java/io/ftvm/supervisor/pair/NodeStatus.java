@@ -26,7 +26,10 @@ public record NodeStatus(
     int heldFrames,
     long heldBytes,
     boolean throttled,
-    long peerLostToLiveMillis) {
+    long peerLostToLiveMillis,
+    long maxHeartbeatGapMillis,
+    long heartbeatGapP999Millis,
+    long maxLocalStallMillis) {
 
   public static Builder builder() {
     return new Builder();
@@ -60,6 +63,9 @@ public record NodeStatus(
     private long heldBytes;
     private boolean throttled;
     private long peerLostToLiveMillis = -1;
+    private long maxHeartbeatGapMillis = -1;
+    private long heartbeatGapP999Millis = -1;
+    private long maxLocalStallMillis = -1;
 
     public Builder node(String v) {
       node = v;
@@ -171,6 +177,23 @@ public record NodeStatus(
       return this;
     }
 
+    /** Longest gap between the peer's heartbeats arriving here, since start (-1: none yet). */
+    public Builder maxHeartbeatGapMillis(long v) {
+      maxHeartbeatGapMillis = v;
+      return this;
+    }
+
+    public Builder heartbeatGapP999Millis(long v) {
+      heartbeatGapP999Millis = v;
+      return this;
+    }
+
+    /** How late this node's failure detector or channel event loop ran at worst. */
+    public Builder maxLocalStallMillis(long v) {
+      maxLocalStallMillis = v;
+      return this;
+    }
+
     public NodeStatus build() {
       return new NodeStatus(
           node,
@@ -194,7 +217,10 @@ public record NodeStatus(
           heldFrames,
           heldBytes,
           throttled,
-          peerLostToLiveMillis);
+          peerLostToLiveMillis,
+          maxHeartbeatGapMillis,
+          heartbeatGapP999Millis,
+          maxLocalStallMillis);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.ftvm.supervisor.pair;
 
 import io.ftvm.channel.ChannelSettings;
+import io.ftvm.channel.ChannelStats;
 import io.ftvm.channel.ControlMessage;
 import io.ftvm.channel.ControlType;
 import io.ftvm.channel.ErrorCode;
@@ -24,6 +25,7 @@ import io.ftvm.supervisor.hypervisor.VmLaunchSpec;
 import io.ftvm.supervisor.nativeos.Fifo;
 import io.ftvm.supervisor.nativeos.FifoReader;
 import io.ftvm.supervisor.nativeos.FifoWriter;
+import io.ftvm.supervisor.nativeos.RealtimeThreadPriority;
 import io.ftvm.supervisor.nativeos.TapDevice;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -479,6 +481,7 @@ public final class NodeSupervisor implements AutoCloseable {
           .ackRttP50Micros(stats.ackRttP50Nanos() / 1000)
           .ackRttP99Micros(stats.ackRttP99Nanos() / 1000)
           .throttled(stats.throttled());
+      heartbeatFigures(status, stats);
     }
     if (feeder != null) {
       status
@@ -487,7 +490,19 @@ public final class NodeSupervisor implements AutoCloseable {
           .replayBacklogBytes(feeder.backlogBytes())
           .logBytesPerSecond(feeder.bytesPerSecond());
     }
+    if (receiver != null) {
+      heartbeatFigures(status, receiver.stats());
+    }
     return status.build();
+  }
+
+  private static void heartbeatFigures(NodeStatus.Builder status, ChannelStats stats) {
+    status
+        .maxHeartbeatGapMillis(
+            stats.heartbeatGapP999Nanos() < 0 ? -1 : stats.maxHeartbeatGapNanos() / 1_000_000)
+        .heartbeatGapP999Millis(
+            stats.heartbeatGapP999Nanos() < 0 ? -1 : stats.heartbeatGapP999Nanos() / 1_000_000)
+        .maxLocalStallMillis(stats.maxLocalStallNanos() / 1_000_000);
   }
 
   // ---- plumbing ----
@@ -520,7 +535,8 @@ public final class NodeSupervisor implements AutoCloseable {
         .withHeartbeat(
             Duration.ofMillis(timing.heartbeatMillis()),
             Duration.ofMillis(timing.detectionTimeoutMillis()))
-        .withFlowControl(timing.maxUnackedBytes(), Duration.ofMillis(timing.maxLagMillis()));
+        .withFlowControl(timing.maxUnackedBytes(), Duration.ofMillis(timing.maxLagMillis()))
+        .withThreadPriority(RealtimeThreadPriority.create());
   }
 
   private static InetAddress ipOf(String cidrOrIp) {

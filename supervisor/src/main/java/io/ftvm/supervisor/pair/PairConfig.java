@@ -82,6 +82,18 @@ public record PairConfig(
       long goLiveDeadlineMillis) {
     public static final long DEFAULT_GO_LIVE_DEADLINE_MILLIS = 30_000;
 
+    /** Heartbeats both ways; failure checks run every half interval. */
+    public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
+
+    /**
+     * Chosen from measurement (logging-channel/README.md, "Defaults"): on a 2-core host booting two
+     * QEMUs and two JVMs, heartbeat gaps reached 0.45-0.79 s at normal priority and 500 ms split
+     * starts; with SCHED_RR channel threads and the receive watermark the peer-caused gaps were at
+     * most 0.52 s (whole-JVM stalls that priority cannot prevent), so 1 s leaves about 2x margin
+     * while a real kill still fails over in about 1.1 s (budget 1.5 s).
+     */
+    public static final long DEFAULT_DETECTION_TIMEOUT_MILLIS = 1000;
+
     public Timing {
       if (goLiveDeadlineMillis <= 0) {
         goLiveDeadlineMillis = DEFAULT_GO_LIVE_DEADLINE_MILLIS;
@@ -89,7 +101,13 @@ public record PairConfig(
     }
 
     public static Timing defaults() {
-      return new Timing(100, 500, 16L << 20, 2000, 2L << 20, DEFAULT_GO_LIVE_DEADLINE_MILLIS);
+      return new Timing(
+          DEFAULT_HEARTBEAT_MILLIS,
+          DEFAULT_DETECTION_TIMEOUT_MILLIS,
+          16L << 20,
+          2000,
+          2L << 20,
+          DEFAULT_GO_LIVE_DEADLINE_MILLIS);
     }
   }
 

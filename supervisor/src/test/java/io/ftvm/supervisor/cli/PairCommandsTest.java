@@ -92,6 +92,9 @@ class PairCommandsTest {
         .outputHoldP99Micros(3200)
         .heldFrames(2)
         .heldBytes(1200)
+        .maxHeartbeatGapMillis(230)
+        .heartbeatGapP999Millis(118)
+        .maxLocalStallMillis(41)
         .build();
   }
 
@@ -309,6 +312,8 @@ class PairCommandsTest {
         .containsPattern("output hold p50/p99 +0.90 ms / 3.20 ms")
         .containsPattern("held output +2 frames, 1.17 KiB")
         .containsPattern("throttled +no +-")
+        .containsPattern("max heartbeat gap +230 ms \\(p99.9 118 ms\\) +-")
+        .containsPattern("max local stall +41 ms +-")
         .containsPattern("uptime +1m 05s +1m 06s");
     assertThat(err.toString()).isEmpty();
   }
