@@ -39,11 +39,11 @@ bench_prepare() {
   # FTVM_BENCH_SKIP_BUILD=1 reuses the last build (e.g. right after scripts/test.sh in CI).
   if [ "${FTVM_BENCH_SKIP_BUILD:-0}" != 1 ]; then
     log "building (mvn install -DskipTests for supervisor and the modules it uses)"
-    mvn -q -B -ntp -Dstyle.color=never -pl supervisor -am install -DskipTests
+    mvn -q -B -ntp -pl supervisor -am install -DskipTests >&2
   fi
   local classpath_file
   classpath_file=$(mktemp -t ftvm-bench-cp.XXXXXX)
-  (cd supervisor && mvn -q -B -ntp -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2)
+  (cd supervisor && mvn -q -B -ntp dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2)
   bench_classpath="$root/supervisor/target/test-classes:$root/supervisor/target/classes:$(cat "$classpath_file")"
   rm -f "$classpath_file"
 }
