@@ -35,16 +35,22 @@ bench_prepare() {
   fi
   eval "$("$root/scripts/setup.sh")"
   cd "$root"
-  # -DskipTests compiles the test sources (the bench lives there) without running any test.
-  # FTVM_BENCH_SKIP_BUILD=1 reuses the last build (e.g. right after scripts/test.sh in CI).
-  if [ "${FTVM_BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    log "building (mvn install -DskipTests for supervisor and the modules it uses)"
-    mvn -q -B -ntp -pl supervisor -am install -DskipTests >&2
-  fi
+  # test-compile: the bench mains live in the supervisor's test sources. Built and resolved in
+  # one reactor run, so nothing needs to be installed into ~/.m2 first (a fresh CI clone).
+  log "building (mvn test-compile for supervisor and the modules it uses)"
   local classpath_file
   classpath_file=$(mktemp -t ftvm-bench-cp.XXXXXX)
-  (cd supervisor && mvn -q -B -ntp dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2)
-  bench_classpath="$root/supervisor/target/test-classes:$root/supervisor/target/classes:$(cat "$classpath_file")"
+  mvn -q -B -ntp -pl supervisor -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile="$classpath_file" >&2
+  # The project's own modules come from this checkout's target/classes, never from ~/.m2: the
+  # local repository is shared by every checkout on the machine, so its io.ftvm jars are whatever
+  # was installed last, from any branch.
+  bench_classpath="$root/supervisor/target/test-classes:$root/supervisor/target/classes"
+  local module
+  for module in replay logging-channel storage-lock fencing; do
+    bench_classpath+=":$root/$module/target/classes"
+  done
+  bench_classpath+=":$(tr ':' '\n' <"$classpath_file" | grep -v '/io/ftvm/' | paste -sd:)"
   rm -f "$classpath_file"
 }
 
