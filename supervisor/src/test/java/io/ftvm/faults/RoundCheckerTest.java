@@ -58,16 +58,17 @@ class RoundCheckerTest {
   @Test
   void aGoLiveLaterThanTheBoundFails() throws IOException {
     RoundVerdict verdict =
-        checker.check(
-            recorded(json -> ((ObjectNode) json.get("bounds")).put("liveMillis", 1000)));
+        checker.check(recorded(json -> ((ObjectNode) json.get("bounds")).put("liveMillis", 1000)));
 
-    assertThat(verdict.failures()).containsExactly("node b live only 1532 ms after the fault (bound 1000 ms)");
+    assertThat(verdict.failures())
+        .containsExactly("node b live only 1532 ms after the fault (bound 1000 ms)");
   }
 
   @Test
   void theWrongSurvivorFails() throws IOException {
     RoundVerdict verdict =
-        checker.check(recorded(json -> ((ObjectNode) json.get("expectation")).put("survivor", "a")));
+        checker.check(
+            recorded(json -> ((ObjectNode) json.get("expectation")).put("survivor", "a")));
 
     assertThat(verdict.failures()).anyMatch(f -> f.contains("node b went live; expected a"));
   }
@@ -75,8 +76,7 @@ class RoundCheckerTest {
   @Test
   void eitherSurvivorIsFineWhereTheArbiterDecides() throws IOException {
     RoundVerdict verdict =
-        checker.check(
-            recorded(json -> ((ObjectNode) json.get("expectation")).putNull("survivor")));
+        checker.check(recorded(json -> ((ObjectNode) json.get("expectation")).putNull("survivor")));
 
     assertThat(verdict.failures()).isEmpty();
   }
@@ -89,7 +89,8 @@ class RoundCheckerTest {
         checker.check(
             recorded(json -> ((ObjectNode) json.get("qemuDeathMillis")).put("a", FAULT + 9000)));
 
-    assertThat(alive.failures()).containsExactly("loser a's QEMU still runs at the end of the round");
+    assertThat(alive.failures())
+        .containsExactly("loser a's QEMU still runs at the end of the round");
     assertThat(late.failures()).anyMatch(f -> f.startsWith("loser a's QEMU died 7468 ms after"));
   }
 
@@ -172,14 +173,18 @@ class RoundCheckerTest {
                         .add("line 300: got 250, expected 300 (duplicate)")));
     RoundVerdict reset =
         checker.check(
-            recorded(json -> ((ObjectNode) json.get("stream")).put("end", "END error Connection reset")));
+            recorded(
+                json ->
+                    ((ObjectNode) json.get("stream")).put("end", "END error Connection reset")));
     RoundVerdict stalled =
-        checker.check(recorded(json -> ((ObjectNode) json.get("stream")).put("linesAfterOutcome", 12)));
+        checker.check(
+            recorded(json -> ((ObjectNode) json.get("stream")).put("linesAfterOutcome", 12)));
 
     assertThat(duplicate.failures())
         .containsExactly(
             "client stream: 1 discontinuities, first line 300: got 250, expected 300 (duplicate)");
-    assertThat(reset.failures()).containsExactly("client connection ended: END error Connection reset");
+    assertThat(reset.failures())
+        .containsExactly("client connection ended: END error Connection reset");
     assertThat(stalled.failures())
         .containsExactly(
             "client stream stalled: 12 lines after the outcome, wanted 200 (longest silence 2876"
@@ -202,7 +207,8 @@ class RoundCheckerTest {
         checker.check(
             recorded(json -> ((ArrayNode) json.get("leaks")).add("namespace ftvm-7b721e-b")));
 
-    assertThat(verdict.failures()).containsExactly("leaked after the round: namespace ftvm-7b721e-b");
+    assertThat(verdict.failures())
+        .containsExactly("leaked after the round: namespace ftvm-7b721e-b");
   }
 
   @Test
@@ -216,7 +222,9 @@ class RoundCheckerTest {
           ((ArrayNode) json.get("roleChanges")).removeAll();
           ((ObjectNode) json.get("qemuDeathMillis")).removeAll();
           ((ArrayNode) json.get("goLiveRecords")).removeAll();
-          ((ObjectNode) json.get("finalRoles")).put("a", "PRIMARY_PROTECTED").put("b", "BACKUP_REPLAYING");
+          ((ObjectNode) json.get("finalRoles"))
+              .put("a", "PRIMARY_PROTECTED")
+              .put("b", "BACKUP_REPLAYING");
           ((ObjectNode) json.get("daemonAliveAtEnd")).put("a", true).put("b", true);
         };
     RoundVerdict calm = checker.check(recorded(quiet));
@@ -247,11 +255,13 @@ class RoundCheckerTest {
                 }));
 
     assertThat(verdict.failures())
-        .containsExactly("round error: java.io.IOException: node a did not reach the expected role");
+        .containsExactly(
+            "round error: java.io.IOException: node a did not reach the expected role");
   }
 
   private static RoundObservation recorded(Consumer<ObjectNode> change) throws IOException {
-    try (InputStream in = RoundCheckerTest.class.getResourceAsStream("/faults/kill-host-a-passed.json")) {
+    try (InputStream in =
+        RoundCheckerTest.class.getResourceAsStream("/faults/kill-host-a-passed.json")) {
       ObjectNode json = (ObjectNode) JSON.readTree(in);
       change.accept(json);
       return JSON.treeToValue(json, RoundObservation.class);
