@@ -12,45 +12,11 @@
 #   bench/run.sh --configs plain,ft    # a subset
 #   bench/run.sh --help                # every option
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-log() { printf '[bench] %s\n' "$*" >&2; }
-
-if [ "$(id -u)" != 0 ]; then
-  echo "bench/run.sh needs root: it creates network namespaces and TAP devices" >&2
-  exit 1
-fi
-
-eval "$("$root/scripts/setup.sh")"
-cd "$root"
-
-# -DskipTests compiles the test sources (the bench lives there) without running any test.
-log "building (mvn install -DskipTests for supervisor and the modules it uses)"
-mvn -q -B -ntp -pl supervisor -am install -DskipTests
-classpath_file=$(mktemp -t ftvm-bench-cp.XXXXXX)
-trap 'rm -f "$classpath_file"' EXIT
-(cd supervisor && mvn -q -B -ntp dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2)
-classpath="$root/supervisor/target/test-classes:$root/supervisor/target/classes:$(cat "$classpath_file")"
+source "$(dirname "$0")/lib.sh"
+bench_prepare bench/run.sh
 
 work=${FTVM_BENCH_DIR:-$root/supervisor/target/bench/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$work"
-
-# Same list as <chronicle.jvm.flags> in pom.xml: the supervisor daemons the pair starts inherit
-# these from this JVM, and their Chronicle log store needs them on Java 17.
-jvm_flags=(
-  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED
-  --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
-  --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
-  --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  -Dchronicle.analytics.disable=true
-  -Dchronicle.disk.monitor.disable=true
-)
 
 {
   echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -63,7 +29,7 @@ jvm_flags=(
 
 log "work directory $work"
 set +e
-java "${jvm_flags[@]}" -cp "$classpath" io.ftvm.bench.FtOverheadBench \
+bench_java io.ftvm.bench.FtOverheadBench \
   --qemu "$FTVM_QEMU" --test-vm "$FTVM_TESTVM" --work-dir "$work" "$@"
 status=$?
 set -e

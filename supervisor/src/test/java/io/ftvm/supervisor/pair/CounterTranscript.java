@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What {@link CounterStreamClient} received, and what it proves. */
-record CounterTranscript(List<Long> numbers, List<Long> arrivalMillis, String end) {
+public record CounterTranscript(List<Long> numbers, List<Long> arrivalMillis, String end) {
 
-  static CounterTranscript read(Path file) throws IOException {
+  public static CounterTranscript read(Path file) throws IOException {
     List<Long> numbers = new ArrayList<>();
     List<Long> arrivals = new ArrayList<>();
     String end = null;
@@ -29,16 +29,16 @@ record CounterTranscript(List<Long> numbers, List<Long> arrivalMillis, String en
     return new CounterTranscript(numbers, arrivals, end);
   }
 
-  int count() {
+  public int count() {
     return numbers.size();
   }
 
-  long last() {
+  public long last() {
     return numbers.isEmpty() ? -1 : numbers.get(numbers.size() - 1);
   }
 
   /** Descriptions of every place where the stream is not n, n+1, n+2, ... from 0. */
-  List<String> discontinuities() {
+  public List<String> discontinuities() {
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < numbers.size(); i++) {
       long expected = i == 0 ? 0 : numbers.get(i - 1) + 1;
@@ -56,7 +56,7 @@ record CounterTranscript(List<Long> numbers, List<Long> arrivalMillis, String en
     return problems;
   }
 
-  int countReceivedAfter(long epochMillis) {
+  public int countReceivedAfter(long epochMillis) {
     int n = 0;
     for (long t : arrivalMillis) {
       if (t > epochMillis) {
@@ -67,7 +67,7 @@ record CounterTranscript(List<Long> numbers, List<Long> arrivalMillis, String en
   }
 
   /** The longest silence between two consecutive lines that arrived after {@code fromMillis}-1s. */
-  long longestSilenceAround(long epochMillis) {
+  public long longestSilenceAround(long epochMillis) {
     long longest = 0;
     for (int i = 1; i < arrivalMillis.size(); i++) {
       if (arrivalMillis.get(i) >= epochMillis) {
@@ -81,7 +81,7 @@ record CounterTranscript(List<Long> numbers, List<Long> arrivalMillis, String en
    * Arrival of the first line after {@code epochMillis} + 5 ms: anything earlier was already on the
    * wire from the old primary when the fault struck.
    */
-  long firstArrivalAfter(long epochMillis) {
+  public long firstArrivalAfter(long epochMillis) {
     for (long t : arrivalMillis) {
       if (t > epochMillis + 5) {
         return t;

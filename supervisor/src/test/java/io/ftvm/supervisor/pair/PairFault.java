@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
  * end-to-end tests. {@link #survivor} is who must end up PRIMARY_ALONE, or null where either side
  * may legitimately win (a partition: the arbiter decides).
  */
-enum PairFault {
+public enum PairFault {
   /** kill -9 of the primary's QEMU only: its daemon fences itself and tells the backup at once. */
   KILL_PRIMARY_QEMU(LocalPair.BACKUP) {
     @Override
-    void inject(PairHarness harness) throws Exception {
+    public void inject(PairHarness harness) throws Exception {
       ProcessHandle qemu = primaryQemu(harness);
       if (!qemu.destroyForcibly()) {
         throw new IllegalStateException(
@@ -26,7 +26,7 @@ enum PairFault {
   /** kill -9 of the primary's daemon JVM only; its QEMU must die with it (pdeathsig). */
   KILL_PRIMARY_DAEMON(LocalPair.BACKUP) {
     @Override
-    void inject(PairHarness harness) throws Exception {
+    public void inject(PairHarness harness) throws Exception {
       ProcessHandle qemu = primaryQemu(harness);
       ProcessHandle daemon = daemonJvm(harness.pair().daemon(LocalPair.PRIMARY).toHandle());
       long killedAt = System.nanoTime();
@@ -68,7 +68,7 @@ enum PairFault {
    */
   KILL_BACKUP_QEMU(LocalPair.PRIMARY) {
     @Override
-    void inject(PairHarness harness) throws Exception {
+    public void inject(PairHarness harness) throws Exception {
       ProcessHandle qemu = qemuOf(harness, LocalPair.BACKUP);
       if (!qemu.destroyForcibly()) {
         throw new IllegalStateException(
@@ -78,25 +78,25 @@ enum PairFault {
   },
   KILL_PRIMARY_HOST(LocalPair.BACKUP) {
     @Override
-    void inject(PairHarness harness) {
+    public void inject(PairHarness harness) {
       harness.pair().topology().killAllProcesses(HostRole.A);
     }
   },
   KILL_BACKUP_HOST(LocalPair.PRIMARY) {
     @Override
-    void inject(PairHarness harness) {
+    public void inject(PairHarness harness) {
       harness.pair().topology().killAllProcesses(HostRole.B);
     }
   },
   CUT_LOGGING_LINK(null) {
     @Override
-    void inject(PairHarness harness) {
+    public void inject(PairHarness harness) {
       harness.pair().topology().cutLoggingLink();
     }
   },
   PLANNED_FAILOVER(LocalPair.BACKUP) {
     @Override
-    void inject(PairHarness harness) throws Exception {
+    public void inject(PairHarness harness) throws Exception {
       harness.pair().control(LocalPair.PRIMARY).request("failover");
     }
   };
@@ -107,7 +107,12 @@ enum PairFault {
     this.survivor = survivor;
   }
 
-  abstract void inject(PairHarness harness) throws Exception;
+  /** The node that must end up PRIMARY_ALONE, or null if either may (the arbiter decides). */
+  public String survivor() {
+    return survivor;
+  }
+
+  public abstract void inject(PairHarness harness) throws Exception;
 
   private static final Logger log = LoggerFactory.getLogger(PairFault.class);
 

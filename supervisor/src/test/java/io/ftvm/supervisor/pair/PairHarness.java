@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PairHarness implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PairHarness.class);
-  static final int COUNTER_PORT = 7000;
+  public static final int COUNTER_PORT = 7000;
   static final int BULK_PORT = 7003;
 
   private final ChildProcessLauncher launcher;
@@ -33,16 +33,29 @@ public final class PairHarness implements AutoCloseable {
     this.workDirectory = workDirectory;
   }
 
+  /** The pair of the ITs: QEMU and test VM from {@link TestEnvironment}. */
   public static PairHarness start(Path workDirectory, String workload, Duration detectionTimeout)
+      throws Exception {
+    return start(
+        workDirectory,
+        workload,
+        detectionTimeout,
+        TestEnvironment.qemu(),
+        TestEnvironment.testVm());
+  }
+
+  /** A pair of the given test VM under the given QEMU (tools that take them as options). */
+  public static PairHarness start(
+      Path workDirectory, String workload, Duration detectionTimeout, Path qemu, Path testVm)
       throws Exception {
     ChildProcessLauncher launcher = new ChildProcessLauncher();
     try {
       LocalPair pair =
           LocalPair.start(
               workDirectory,
-              TestEnvironment.testVm(),
+              testVm,
               workload,
-              TestEnvironment.qemu(),
+              qemu,
               detectionTimeout,
               LocalPair.DaemonLauncher.tiedTo(launcher));
       return new PairHarness(launcher, pair, workDirectory);
@@ -54,6 +67,14 @@ public final class PairHarness implements AutoCloseable {
 
   public LocalPair pair() {
     return pair;
+  }
+
+  /**
+   * Starts a helper process tied to this harness's lifetime (dies with it or with this JVM), e.g. a
+   * CPU hog inside a host's namespace.
+   */
+  public Process startTied(ProcessBuilder builder) throws IOException {
+    return launcher.start(builder);
   }
 
   /**

@@ -1,0 +1,222 @@
+package io.ftvm.faults;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ftvm.faults.RoundObservation.Bounds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The fault campaign of issue 7 ({@code bench/faults.sh}): N rounds, each a protected pair of the
+ * real test VM with a client on one TCP connection, one fault, and a verdict by {@link
+ * RoundChecker}. Prints a line per round as it ends, a table per fault type and, last, {@code N
+ * passed, M failed}; exits 1 if any round failed. See docs/reliability.md.
+ */
+@Command(
+    name = "fault-campaign",
+    mixinStandardHelpOptions = true,
+    description = "Injects one fault per round into a protected pair and checks the invariants.")
+public final class FaultCampaign implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(FaultCampaign.class);
+
+  @Option(names = "--rounds", required = true, description = "Number of rounds.")
+  int rounds;
+
+  @Option(
+      names = "--faults",
+      defaultValue = "all",
+      description =
+          "Comma-separated faults (default all): none, kill-primary-qemu, kill-primary-daemon,"
+              + " kill-host-a, kill-host-b, stop-primary, stop-backup, link-down,"
+              + " storage-unusable, planned-failover, cpu-starved.")
+  String faults;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the fault order. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--qemu", required = true, description = "The patched qemu-system-x86_64.")
+  Path qemu;
+
+  @Option(names = "--test-vm", required = true, description = "Directory from test-vms/build.sh.")
+  Path testVm;
+
+  @Option(names = "--work-dir", required = true, description = "One directory per round in here.")
+  Path workDirectory;
+
+  @Option(
+      names = "--workload",
+      defaultValue = "all",
+      description = "Guest workload. Default: ${DEFAULT-VALUE}.")
+  String workload;
+
+  @Option(
+      names = "--detection-timeout-ms",
+      defaultValue = "500",
+      description = "The pair's failure detection timeout. Default: ${DEFAULT-VALUE}.")
+  long detectionTimeoutMillis;
+
+  @Option(
+      names = "--live-bound-ms",
+      defaultValue = "5000",
+      description =
+          "A node must be live this long after the fault (after storage is back for"
+              + " storage-unusable). Default: ${DEFAULT-VALUE}.")
+  long liveBoundMillis;
+
+  @Option(
+      names = "--loser-bound-ms",
+      defaultValue = "3000",
+      description =
+          "The loser's QEMU must be dead this long after the later of go-live and the fault's"
+              + " end. Default: ${DEFAULT-VALUE}.")
+  long loserBoundMillis;
+
+  @Option(
+      names = "--lines-after",
+      defaultValue = "200",
+      description =
+          "Counter lines (200/s) the client must receive after the outcome. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int linesAfter;
+
+  @Option(
+      names = "--vm-lock",
+      defaultValue = "/tmp/ftvm-vm.lock",
+      description =
+          "flock(1) file held during each round (one VM experiment at a time on this machine);"
+              + " 'none' for no lock. Default: ${DEFAULT-VALUE}.")
+  String vmLock;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new FaultCampaign()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<CampaignFault> selected = CampaignFault.parseList(faults);
+    List<CampaignFault> order = FaultSchedule.order(selected, rounds, seed);
+    Files.createDirectories(workDirectory);
+    Duration detection = Duration.ofMillis(detectionTimeoutMillis);
+    Bounds bounds = new Bounds(liveBoundMillis, loserBoundMillis, linesAfter);
+    RoundRunner runner =
+        new RoundRunner(
+            new PairSupply.FreshPairPerRound(workload, detection, qemu, testVm), detection, bounds);
+    RoundChecker checker = new RoundChecker();
+    CampaignReport report = new CampaignReport();
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    List<Map<String, Object>> summary = new ArrayList<>();
+    Path lockFile = vmLock.equals("none") ? null : Path.of(vmLock);
+    System.out.printf(
+        "fault campaign: %d rounds, seed %d, workload %s, detection %d ms, live bound %d ms,"
+            + " loser bound %d ms; work dir %s%n",
+        rounds,
+        seed,
+        workload,
+        detectionTimeoutMillis,
+        liveBoundMillis,
+        loserBoundMillis,
+        workDirectory);
+    for (int i = 0; i < order.size(); i++) {
+      CampaignFault fault = order.get(i);
+      Path roundDirectory =
+          workDirectory.resolve(String.format(Locale.ROOT, "r%03d-%s", i + 1, fault.cliName()));
+      long started;
+      RoundObservation observation;
+      try (VmLock lock = VmLock.acquire(lockFile)) {
+        started = System.currentTimeMillis();
+        log.info("=== round {}/{}: {}", i + 1, order.size(), fault.cliName());
+        observation = runner.run(fault, roundDirectory);
+      }
+      long roundMillis = System.currentTimeMillis() - started;
+      RoundVerdict verdict = checker.check(observation);
+      json.writeValue(roundDirectory.resolve("observation.json").toFile(), observation);
+      json.writeValue(roundDirectory.resolve("verdict.json").toFile(), verdict);
+      if (verdict.passed()) {
+        removeBulk(roundDirectory);
+      }
+      report.add(
+          new CampaignReport.RoundResult(
+              fault.cliName(), verdict.passed(), verdict.faultToLiveMillis(), roundMillis));
+      System.out.println(line(i + 1, order.size(), fault, verdict, roundMillis, roundDirectory));
+      System.out.flush();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("round", i + 1);
+      row.put("fault", fault.cliName());
+      row.put("passed", verdict.passed());
+      row.put("survivor", verdict.survivor());
+      row.put("faultToLiveMillis", verdict.faultToLiveMillis());
+      row.put("roundMillis", roundMillis);
+      row.put("failures", verdict.failures());
+      row.put("directory", roundDirectory.toString());
+      summary.add(row);
+      json.writeValue(workDirectory.resolve("results.json").toFile(), summary);
+    }
+    String table = report.render(selected.stream().map(CampaignFault::cliName).toList());
+    Files.writeString(workDirectory.resolve("results.txt"), table);
+    System.out.println();
+    System.out.print(table);
+    return report.failed() == 0 ? 0 : 1;
+  }
+
+  static String line(
+      int round,
+      int of,
+      CampaignFault fault,
+      RoundVerdict verdict,
+      long roundMillis,
+      Path directory) {
+    StringBuilder line =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "round %3d/%d %-19s %s  live=%s  fault->live %s  round %.0f s",
+                round,
+                of,
+                fault.cliName(),
+                verdict.passed() ? "PASS" : "FAIL",
+                verdict.survivor() == null ? "-" : verdict.survivor(),
+                verdict.faultToLiveMillis() < 0 ? "-" : verdict.faultToLiveMillis() + " ms",
+                roundMillis / 1000.0));
+    if (!verdict.passed()) {
+      line.append("  reason: ").append(String.join(" | ", verdict.failures()));
+      line.append("  kept: ").append(directory);
+    } else {
+      line.append("  logs: ").append(directory);
+    }
+    return line.toString();
+  }
+
+  /** A passed round keeps its logs and consoles but not its log stores (disks are gone already). */
+  private static void removeBulk(Path roundDirectory) throws IOException {
+    try (Stream<Path> paths = Files.walk(roundDirectory)) {
+      List<Path> stores =
+          paths
+              .filter(p -> p.getFileName().toString().startsWith("log-epoch-"))
+              .filter(Files::isDirectory)
+              .toList();
+      for (Path store : stores) {
+        try (Stream<Path> inside = Files.walk(store)) {
+          inside.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+}
