@@ -158,7 +158,9 @@ public final class LocalPair implements AutoCloseable {
                 detectionTimeout.toMillis(),
                 defaults.maxUnackedBytes(),
                 defaults.maxLagMillis(),
-                defaults.maxReplayBacklogBytes()),
+                defaults.maxReplayBacklogBytes(),
+                defaults.maxReplayLagMillis(),
+                defaults.replayStallMillis()),
             null);
     config.write(state.resolve("pair.json"));
     return config;

@@ -181,9 +181,17 @@ public final class NodeSupervisor implements AutoCloseable {
             },
             "replay-pipe-open");
     opener.start();
+    // ---- replay lag bound and watchdog (wip-lag) ----
+    // TODO(lead): once NodeSupervisor.localReplicaFailed(why) exists (wip-sup), wire the stall
+    // there instead of halt, so the primary is told at once rather than after detection timeout.
     BackupLogFeeder logFeeder =
-        new BackupLogFeeder(
-            store, qemuPipe, config.timing().maxReplayBacklogBytes(), p -> receiver.ack(p));
+        BackupLogFeeder.forFifo(
+            store,
+            qemuPipe,
+            ReplayBounds.of(config.timing()),
+            p -> receiver.ack(p),
+            why -> decide(() -> halt(why)));
+    // ---- end wip-lag ----
     feeder = logFeeder;
     resources.add(logFeeder);
     // A replaying QEMU's outputs are discarded (filter-replay drops its frames) until it is live.
@@ -513,10 +521,14 @@ public final class NodeSupervisor implements AutoCloseable {
           .throttled(stats.throttled());
     }
     if (feeder != null) {
+      BackupLogFeeder.Progress replay = feeder.progress(); // wip-lag
       status
-          .logReceived(feeder.receivedPosition())
-          .logReplayed(feeder.fedPosition())
-          .replayBacklogBytes(feeder.backlogBytes())
+          .logReceived(replay.received())
+          .logReplayed(replay.consumed())
+          .logAcked(replay.acknowledged())
+          .replayBacklogBytes(replay.backlogBytes())
+          .replayLagMillis(replay.lagMillis())
+          .replayStalled(replay.stalled())
           .logBytesPerSecond(feeder.bytesPerSecond());
     }
     return status.build();

@@ -62,18 +62,46 @@ public record PairConfig(
    * @param heartbeatMillis heartbeat interval in both directions
    * @param detectionTimeoutMillis silence after which the peer is declared lost
    * @param maxUnackedBytes flow control: the primary stalls with this much unacknowledged log
-   * @param maxLagMillis flow control: ... or when the oldest unacknowledged log is this old
-   * @param maxReplayBacklogBytes the backup acks at most this far ahead of what its QEMU consumed,
-   *     so a slow replay throttles the primary instead of growing the failover time
+   * @param maxLagMillis flow control: ... or when the oldest unacknowledged log is this old. The
+   *     backup withholds acks while its replay is behind (see maxReplayLagMillis), so this is how
+   *     soon a CPU-bound primary is throttled to its backup's pace
+   * @param maxReplayBacklogBytes backstop: the backup never acks more than this many bytes ahead of
+   *     what its QEMU consumed
+   * @param maxReplayLagMillis the backup acks a position only when the log before it that its QEMU
+   *     has not consumed yet spans at most this much time; bounds what a go-live must replay
+   * @param replayStallMillis the backup declares its replay stalled when log is waiting for QEMU
+   *     but QEMU consumed none of it for this long
    */
   public record Timing(
       long heartbeatMillis,
       long detectionTimeoutMillis,
       long maxUnackedBytes,
       long maxLagMillis,
-      long maxReplayBacklogBytes) {
+      long maxReplayBacklogBytes,
+      long maxReplayLagMillis,
+      long replayStallMillis) {
+    public static final long DEFAULT_MAX_REPLAY_LAG_MILLIS = 300;
+    public static final long DEFAULT_REPLAY_STALL_MILLIS = 5000;
+
+    /** Configs written before a field existed read it as 0: such fields take their default. */
+    public Timing {
+      if (maxReplayLagMillis <= 0) {
+        maxReplayLagMillis = DEFAULT_MAX_REPLAY_LAG_MILLIS;
+      }
+      if (replayStallMillis <= 0) {
+        replayStallMillis = DEFAULT_REPLAY_STALL_MILLIS;
+      }
+    }
+
     public static Timing defaults() {
-      return new Timing(100, 500, 16L << 20, 2000, 2L << 20);
+      return new Timing(
+          100,
+          500,
+          16L << 20,
+          500,
+          2L << 20,
+          DEFAULT_MAX_REPLAY_LAG_MILLIS,
+          DEFAULT_REPLAY_STALL_MILLIS);
     }
   }
 
