@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * and a go-live only has to replay up to the last acknowledged position, since the primary never
  * released an output that depends on log beyond it.
  *
+ * <p>QEMU is handed the acknowledged log plus the first chunk beyond it (so it always has something
+ * to replay), not everything received: bytes in the pipe cannot be taken back, so this keeps the
+ * go-live cut at the acknowledged position, give or take that one chunk.
+ *
  * <p>A replay watchdog reports a QEMU that stops consuming log it has been given (see {@link
  * ReplayWatchdog}) through the stall callback.
  */
@@ -196,7 +200,7 @@ public final class BackupLogFeeder implements AutoCloseable {
       while (true) {
         Chunk next;
         synchronized (this) {
-          while (queue.isEmpty() && !ended) {
+          while (!ended && (queue.isEmpty() || queue.peekFirst().start() > ackedPosition)) {
             wait();
           }
           if (failure != null) {
@@ -285,6 +289,7 @@ public final class BackupLogFeeder implements AutoCloseable {
         if (target > ackedPosition) {
           ackedPosition = target;
           sendAck(target);
+          notifyAll(); // the feeder may hand QEMU the next chunk
         }
       }
     }
