@@ -1,6 +1,7 @@
 package io.ftvm.supervisor.pair;
 
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How far the backup's replay is behind the log it received, in time, and the furthest position it
@@ -14,12 +15,19 @@ import java.util.ArrayDeque;
  * control keeps running into its pipe and then sends seconds of execution at once; instructions
  * count that work whatever its arrival pattern.
  *
+ * <p>Every bound is monotonic along the log, so the furthest acknowledgeable chunk is found by
+ * binary search: this runs for every chunk that arrives, on the channel's event loop, with possibly
+ * tens of thousands of chunks unconsumed while a backup boots.
+ *
  * <p>Not thread-safe: {@link BackupLogFeeder} calls it under its own lock.
  */
 final class ReplayLagTracker {
   private record Arrival(long endPosition, long arrivalNanos, long instructionsAtEnd) {}
 
-  private final ArrayDeque<Arrival> unconsumed = new ArrayDeque<>();
+  /** Chunks from index {@code head} on are not consumed entirely yet. */
+  private final List<Arrival> chunks = new ArrayList<>();
+
+  private int head;
   private final ReplayRate rate;
   private long consumedPosition;
   private long consumedBoundary;
@@ -36,7 +44,7 @@ final class ReplayLagTracker {
       return;
     }
     receivedEnd = endPosition;
-    unconsumed.addLast(new Arrival(endPosition, nowNanos, instructionsAtEnd));
+    chunks.add(new Arrival(endPosition, nowNanos, instructionsAtEnd));
   }
 
   /**
@@ -48,10 +56,14 @@ final class ReplayLagTracker {
   void consumedUpTo(long position, long nowNanos, boolean busy) {
     long before = instructionsConsumed;
     consumedPosition = Math.max(consumedPosition, Math.min(position, receivedEnd));
-    while (!unconsumed.isEmpty() && unconsumed.peekFirst().endPosition() <= consumedPosition) {
-      Arrival done = unconsumed.removeFirst();
+    while (head < chunks.size() && chunks.get(head).endPosition() <= consumedPosition) {
+      Arrival done = chunks.get(head++);
       consumedBoundary = done.endPosition();
       instructionsConsumed = done.instructionsAtEnd();
+    }
+    if (head > 4096 && head * 2 > chunks.size()) {
+      chunks.subList(0, head).clear();
+      head = 0;
     }
     rate.observe(nowNanos, instructionsConsumed - before, busy);
   }
@@ -66,14 +78,15 @@ final class ReplayLagTracker {
 
   /** Age of the oldest byte QEMU has not consumed; 0 when it consumed everything received. */
   long lagNanos(long nowNanos) {
-    Arrival oldest = unconsumed.peekFirst();
-    return oldest == null ? 0 : Math.max(0, nowNanos - oldest.arrivalNanos());
+    return head == chunks.size() ? 0 : Math.max(0, nowNanos - chunks.get(head).arrivalNanos());
   }
 
   /** Predicted time to replay everything received at the measured speed (0 while not known). */
   long backlogReplayNanos() {
-    Arrival newest = unconsumed.peekLast();
-    return newest == null ? 0 : rate.nanosFor(newest.instructionsAtEnd() - instructionsConsumed);
+    if (head == chunks.size()) {
+      return 0;
+    }
+    return rate.nanosFor(chunks.get(chunks.size() - 1).instructionsAtEnd() - instructionsConsumed);
   }
 
   /**
@@ -82,22 +95,27 @@ final class ReplayLagTracker {
    * chunk QEMU consumed whole. Always an event boundary.
    */
   long acknowledgeable(long maxSpanNanos, long maxBytes) {
-    long best = consumedBoundary;
-    Arrival oldest = unconsumed.peekFirst();
-    if (oldest == null) {
-      return best;
+    if (head == chunks.size()) {
+      return consumedBoundary;
     }
-    for (Arrival chunk : unconsumed) {
-      if (chunk.arrivalNanos() - oldest.arrivalNanos() > maxSpanNanos
-          || chunk.endPosition() - consumedPosition > maxBytes) {
-        break;
+    long oldestArrival = chunks.get(head).arrivalNanos();
+    int low = head; // invariant: every chunk before low is within the bounds
+    int high = chunks.size(); // ... and none from high on
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      if (withinBounds(chunks.get(middle), oldestArrival, maxSpanNanos, maxBytes)) {
+        low = middle + 1;
+      } else {
+        high = middle;
       }
-      long replayNanos = rate.nanosFor(chunk.instructionsAtEnd() - instructionsConsumed);
-      if (replayNanos > maxSpanNanos) {
-        break;
-      }
-      best = chunk.endPosition();
     }
-    return best;
+    return low == head ? consumedBoundary : chunks.get(low - 1).endPosition();
+  }
+
+  private boolean withinBounds(
+      Arrival chunk, long oldestArrival, long maxSpanNanos, long maxBytes) {
+    return chunk.arrivalNanos() - oldestArrival <= maxSpanNanos
+        && chunk.endPosition() - consumedPosition <= maxBytes
+        && rate.nanosFor(chunk.instructionsAtEnd() - instructionsConsumed) <= maxSpanNanos;
   }
 }
