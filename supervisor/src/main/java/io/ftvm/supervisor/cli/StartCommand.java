@@ -112,6 +112,16 @@ public final class StartCommand implements Callable<Integer> {
   Duration detectionTimeout;
 
   @Option(
+      names = "--max-replay-lag",
+      paramLabel = "<duration>",
+      converter = DurationConverter.class,
+      description =
+          "With --pair: the backup acknowledges log only while its replay is at most this far"
+              + " behind, which throttles a primary that runs ahead and bounds the replay a"
+              + " failover needs (e.g. 300ms). Default: 300ms.")
+  Duration maxReplayLag;
+
+  @Option(
       names = "--storage-timeout",
       paramLabel = "<duration>",
       defaultValue = "2s",
@@ -292,6 +302,10 @@ public final class StartCommand implements Callable<Integer> {
                     workload.name(),
                     qemuBinary,
                     detectionTimeout,
+                    timing ->
+                        maxReplayLag == null
+                            ? timing
+                            : timing.withMaxReplayLagMillis(maxReplayLag.toMillis()),
                     inOwnSession());
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);

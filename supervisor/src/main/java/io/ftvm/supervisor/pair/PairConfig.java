@@ -93,6 +93,18 @@ public record PairConfig(
       }
     }
 
+    /** The same timing with another replay lag bound. */
+    public Timing withMaxReplayLagMillis(long millis) {
+      return new Timing(
+          heartbeatMillis,
+          detectionTimeoutMillis,
+          maxUnackedBytes,
+          maxLagMillis,
+          maxReplayBacklogBytes,
+          millis,
+          replayStallMillis);
+    }
+
     public static Timing defaults() {
       return new Timing(
           100,
