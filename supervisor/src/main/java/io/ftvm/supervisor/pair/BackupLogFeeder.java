@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class BackupLogFeeder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackupLogFeeder.class);
   private static final Duration CHECK_INTERVAL = Duration.ofMillis(10);
+  private static final Duration PAUSE_REPORT_STEP = Duration.ofMillis(250);
 
   /** What {@code status} shows of the replay. Positions are byte offsets in the log. */
   public record Progress(
@@ -91,6 +92,7 @@ public final class BackupLogFeeder implements AutoCloseable {
   private long ackedPosition;
   private boolean acksFrozen;
   private boolean logWaiting;
+  private long reportedPauseNanos;
   private boolean ended;
   private long cut = Long.MAX_VALUE;
   private byte[] partial = new byte[0];
@@ -283,6 +285,15 @@ public final class BackupLogFeeder implements AutoCloseable {
       lag.consumedUpTo(consumed, now, busy && logWaiting);
       if (watchdog.observe(now, lag.consumedPosition(), logWaiting)) {
         stall = describeStall(now, unread);
+      }
+      if (watchdog.longestPauseNanos() >= reportedPauseNanos + PAUSE_REPORT_STEP.toNanos()) {
+        // What a healthy replay's pauses look like is what replayStallMillis must stay above.
+        reportedPauseNanos = watchdog.longestPauseNanos();
+        log.info(
+            "longest replay pause so far: {} ms with log waiting, at byte {} (stall bound {} ms)",
+            reportedPauseNanos / 1_000_000,
+            lag.consumedPosition(),
+            bounds.stall().toMillis());
       }
       if (!acksFrozen && failure == null) {
         long target = lag.acknowledgeable(bounds.maxLag().toNanos(), bounds.maxBacklogBytes());
