@@ -182,15 +182,23 @@ public final class NodeSupervisor implements AutoCloseable {
             "replay-pipe-open");
     opener.start();
     // ---- replay lag bound and watchdog (wip-lag) ----
-    // TODO(lead): once NodeSupervisor.localReplicaFailed(why) exists (wip-sup), wire the stall
-    // there instead of halt, so the primary is told at once rather than after detection timeout.
+    // A stalled replay cannot take over: leave the pair so the primary goes on alone. Only while
+    // following: a go-live already under way ends in live or halted on its own.
+    // TODO(lead): once NodeSupervisor.localReplicaFailed(why) exists (wip-sup), call it instead of
+    // halt, so the primary is told at once rather than after the detection timeout.
     BackupLogFeeder logFeeder =
         BackupLogFeeder.forFifo(
             store,
             qemuPipe,
             ReplayBounds.of(config.timing()),
             p -> receiver.ack(p),
-            why -> decide(() -> halt(why)));
+            why ->
+                decide(
+                    () -> {
+                      if (roles.role() == NodeRole.BACKUP_REPLAYING) {
+                        halt(why);
+                      }
+                    }));
     // ---- end wip-lag ----
     feeder = logFeeder;
     resources.add(logFeeder);
