@@ -1,6 +1,7 @@
 package io.ftvm.supervisor.pair;
 
 import io.ftvm.channel.MonotonicClock;
+import io.ftvm.replay.EventKind;
 import io.ftvm.replay.LogStore;
 import io.ftvm.replay.ParserOptions;
 import io.ftvm.replay.ReplayLogException;
@@ -46,6 +47,7 @@ public final class BackupLogFeeder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackupLogFeeder.class);
   private static final Duration CHECK_INTERVAL = Duration.ofMillis(10);
   private static final Duration PAUSE_REPORT_STEP = Duration.ofMillis(250);
+  private static final int ENTRY_BYTES = 4096;
 
   /** What {@code status} shows of the replay. Positions are byte offsets in the log. */
   public record Progress(
@@ -72,7 +74,12 @@ public final class BackupLogFeeder implements AutoCloseable {
   private final LongConsumer ack;
   private final Consumer<String> onStall;
   private final MonotonicClock clock;
-  private final StreamingEventParser parser = new StreamingEventParser(ParserOptions.strict());
+  private final StreamingEventParser parser =
+      new StreamingEventParser(ParserOptions.strict(), this::onEvent);
+  private long[] eventEnds = new long[64];
+  private long[] eventInstructions = new long[64];
+  private int events;
+  private long instructionsSeen;
   private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
   private final RateMeter rate = new RateMeter();
   private final ReplayLagTracker lag = new ReplayLagTracker(ReplayRate.standard());
@@ -158,6 +165,7 @@ public final class BackupLogFeeder implements AutoCloseable {
       long boundary;
       try {
         store.append(ByteBuffer.wrap(bytes));
+        events = 0;
         boundary = parser.feed(bytes);
       } catch (ReplayLogException e) {
         fail(new IOException("primary sent an invalid log: " + e.getMessage(), e));
@@ -170,9 +178,7 @@ public final class BackupLogFeeder implements AutoCloseable {
       byte[] pending = join(partial, bytes);
       int whole = (int) (boundary - queuedEnd);
       if (whole > 0) {
-        queue.addLast(new Chunk(queuedEnd, Arrays.copyOf(pending, whole)));
-        queuedEnd = boundary;
-        lag.arrived(boundary, parser.instructions(), clock.nanoTime());
+        queueWholeEvents(pending, boundary);
         partial = Arrays.copyOfRange(pending, whole, pending.length);
         notifyAll();
       } else {
@@ -181,6 +187,53 @@ public final class BackupLogFeeder implements AutoCloseable {
     }
     // A replay that keeps up acknowledges at once, without waiting for the next check.
     checkProgress();
+  }
+
+  /** Called by the parser, inside {@link #accept}, for each event completed by the new bytes. */
+  private void onEvent(EventKind kind, long offset, int length, long argument) {
+    if (kind == EventKind.INSTRUCTION) {
+      instructionsSeen += argument;
+    }
+    if (events == eventEnds.length) {
+      eventEnds = Arrays.copyOf(eventEnds, events * 2);
+      eventInstructions = Arrays.copyOf(eventInstructions, events * 2);
+    }
+    eventEnds[events] = offset + length;
+    eventInstructions[events] = instructionsSeen;
+    events++;
+  }
+
+  /**
+   * Queues the whole events in {@code pending} (which starts at {@code queuedEnd}) up to {@code
+   * boundary}, cut at event boundaries into pieces of about {@link #ENTRY_BYTES}: a primary held by
+   * flow control sends seconds of execution in one chunk, and acknowledging it only once QEMU
+   * consumed all of it would make the primary stop and go in big steps.
+   */
+  private void queueWholeEvents(byte[] pending, long boundary) {
+    long arrival = clock.nanoTime();
+    long base = queuedEnd;
+    long start = queuedEnd;
+    for (int i = 0; i < events; i++) {
+      long end = eventEnds[i];
+      if (end > boundary) {
+        break;
+      }
+      if (end - start >= ENTRY_BYTES) {
+        queueEntry(pending, base, start, end, eventInstructions[i], arrival);
+        start = end;
+      }
+    }
+    if (start < boundary) {
+      queueEntry(pending, base, start, boundary, parser.instructions(), arrival);
+    }
+  }
+
+  private void queueEntry(
+      byte[] pending, long base, long start, long end, long instructions, long arrival) {
+    queue.addLast(
+        new Chunk(start, Arrays.copyOfRange(pending, (int) (start - base), (int) (end - base))));
+    queuedEnd = end;
+    lag.arrived(end, instructions, arrival);
   }
 
   private void feed() {

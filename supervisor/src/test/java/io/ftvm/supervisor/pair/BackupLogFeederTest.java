@@ -81,6 +81,33 @@ class BackupLogFeederTest {
   }
 
   @Test
+  void acknowledgesABigChunkPieceByPieceAsQemuConsumesIt() {
+    BackupLogFeeder capped =
+        new BackupLogFeeder(
+            new InMemoryLogStore(),
+            CompletableFuture.completedFuture(pipe),
+            new ReplayBounds(Duration.ofMillis(300), 8192, Duration.ofSeconds(3)),
+            acks::add,
+            stalls::add,
+            now::get);
+    try {
+      capped.start();
+      now.set(0);
+      byte[] burst = log.append(4000); // 20 KB at once, as from a primary held by flow control
+      capped.accept(0, ByteBuffer.wrap(burst));
+      assertThat(lastAck()).as("part of the burst, within the byte cap").isBetween(4096L, 8192L);
+      await().until(() -> pipe.writtenBytes() >= lastAck());
+
+      long consumed = pipe.writtenBytes();
+      pipe.consumeAll();
+      capped.checkProgress();
+      assertThat(lastAck()).isBetween(consumed + 4096, consumed + 8192);
+    } finally {
+      capped.close();
+    }
+  }
+
+  @Test
   void handsQemuOnlyTheAcknowledgedLogAndOneChunkMore() {
     feeder.start();
     arrive(0, 3);
