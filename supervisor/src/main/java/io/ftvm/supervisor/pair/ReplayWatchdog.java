@@ -41,12 +41,15 @@ final class ReplayWatchdog {
       return false;
     }
     if (consumedPosition != lastConsumed || !logWaiting) {
+      if (consumedPosition != lastConsumed && lastConsumed >= 0) {
+        // A pause that ended in progress: what a healthy replay does.
+        longestPauseNanos = Math.max(longestPauseNanos, nowNanos - progressNanos);
+      }
       lastConsumed = consumedPosition;
       progressNanos = nowNanos;
       return false;
     }
     long pause = nowNanos - progressNanos;
-    longestPauseNanos = Math.max(longestPauseNanos, pause);
     if (pause >= stallNanos) {
       stalled = true;
       return true;
@@ -63,7 +66,10 @@ final class ReplayWatchdog {
     return armed && lastConsumed >= 0 ? Math.max(0, nowNanos - progressNanos) : 0;
   }
 
-  /** The longest wait without progress seen so far: what a stall bound must stay well above. */
+  /**
+   * The longest wait without progress that ended in progress: what a healthy replay does, and what
+   * a stall bound must stay well above.
+   */
   long longestPauseNanos() {
     return longestPauseNanos;
   }
