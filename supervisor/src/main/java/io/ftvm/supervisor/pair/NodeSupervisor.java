@@ -59,6 +59,14 @@ public final class NodeSupervisor implements AutoCloseable {
   private static final Duration KILL_BOUND = Duration.ofSeconds(2);
   private static final String WENT_LIVE = "ftvm: replay went live";
 
+  /**
+   * The recording QEMU's log pipe. Small on purpose (wip-lag): while flow control holds the log
+   * pump, QEMU runs on until this pipe is full, so its size is how far a CPU-bound primary runs
+   * ahead of its backup (a CPU-bound guest logs about 40-90 KB/s: 32 KiB is under a second; the
+   * former 1 MiB let it run ~10 s ahead and then arrive at the backup as one burst).
+   */
+  private static final int RECORD_PIPE_BYTES = 32 << 10;
+
   private final PairConfig config;
   private final String nodeId;
   private final PairConfig.NodeSpec node;
@@ -128,7 +136,7 @@ public final class NodeSupervisor implements AutoCloseable {
   private void startPrimary(NetdevConnection netdev) throws IOException, VmLaunchException {
     Fifo fifo = Fifo.create(files.replayPipe());
     FifoReader pipe = fifo.openForReading();
-    pipe.requestCapacity(1 << 20);
+    pipe.requestCapacity(RECORD_PIPE_BYTES); // wip-lag
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
     PrimaryLogPump logPump = new PrimaryLogPump(pipe, store, LogShipper.NOBODY);
     pump = logPump;
