@@ -4,6 +4,7 @@ import io.ftvm.supervisor.hypervisor.QemuRequirement;
 import io.ftvm.supervisor.hypervisor.QemuVersionCheck;
 import io.ftvm.supervisor.hypervisor.QemuVersionMismatchException;
 import io.ftvm.supervisor.pair.LocalPair;
+import io.ftvm.supervisor.pair.NodeStatus;
 import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.qmp.QemuVersion;
 import io.ftvm.supervisor.topology.HostRole;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,14 +44,17 @@ import picocli.CommandLine.Spec;
           + " takes over when the primary is lost.",
       "  --pair                    the whole pair on this machine: hosts a, b and a client as"
           + " network namespaces, daemons in the background; returns once the pair is"
-          + " protected.",
+          + " protected: both nodes up and the backup's replay within its lag bound"
+          + " (\"catching up (lag N ms)\" until then).",
       "  --config F --node a|b     this host's node of a pair on real hosts, in the"
           + " foreground (what an init system runs).",
-      "Exit status: 0 when the pair is protected, 1 if it could not be started."
+      "Exit status: 0 when the pair is protected, 1 if it could not be started or did not"
+          + " become protected (its daemons are then left running for inspection)."
     })
 public final class StartCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(StartCommand.class);
   private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration MIN_DETECTION_TIMEOUT = Duration.ofMillis(50);
   private static final int GUEST_COUNTER_PORT = 7000;
 
@@ -106,6 +111,16 @@ public final class StartCommand implements Callable<Integer> {
           "With --pair: declare the peer lost after this long without heartbeats or log"
               + " traffic (e.g. 500ms, 2s). Default: ${DEFAULT-VALUE}.")
   Duration detectionTimeout;
+
+  @Option(
+      names = "--max-replay-lag",
+      paramLabel = "<duration>",
+      converter = DurationConverter.class,
+      description =
+          "With --pair: the backup acknowledges log only while its replay is at most this far"
+              + " behind, which throttles a primary that runs ahead and bounds the replay a"
+              + " failover needs (e.g. 300ms). Default: 300ms.")
+  Duration maxReplayLag;
 
   @Option(
       names = "--storage-timeout",
@@ -224,8 +239,43 @@ public final class StartCommand implements Callable<Integer> {
     }
     // The daemons outlive this command, so the namespaces must too; stop removes them.
     localPair.topology().handOverTo(localPair.daemon(LocalPair.BACKUP).pid());
+    Optional<String> unprotected = awaitBackupCaughtUp(localPair); // wip-lag
+    if (unprotected.isPresent()) {
+      return CliErrors.fail(
+          spec,
+          "pair "
+              + localPair.topology().pairId()
+              + " is running but NOT protected: "
+              + unprotected.get()
+              + " (ftvm status / ftvm stop --state-dir "
+              + directory.root()
+              + ")");
+    }
     printSummary(localPair, qemuBinary, qemuVersion, (System.nanoTime() - started) / 1_000_000);
     return 0;
+  }
+
+  /** "protected" only once the backup replays within its lag bound (wip-lag). */
+  private Optional<String> awaitBackupCaughtUp(LocalPair localPair) throws InterruptedException {
+    BackupCatchUp.Nodes nodes =
+        new BackupCatchUp.Nodes() {
+          @Override
+          public NodeStatus primary() throws IOException {
+            return localPair.control(LocalPair.PRIMARY).status();
+          }
+
+          @Override
+          public NodeStatus backup() throws IOException {
+            return localPair.control(LocalPair.BACKUP).status();
+          }
+        };
+    return new BackupCatchUp(
+            nodes,
+            localPair.config().timing().maxReplayLagMillis(),
+            spec.commandLine().getOut(),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1))
+        .await(CATCH_UP_TIMEOUT);
   }
 
   private static Path resolve(
@@ -253,6 +303,10 @@ public final class StartCommand implements Callable<Integer> {
                     workload.name(),
                     qemuBinary,
                     detectionTimeout,
+                    timing ->
+                        maxReplayLag == null
+                            ? timing
+                            : timing.withMaxReplayLagMillis(maxReplayLag.toMillis()),
                     inOwnSession());
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);

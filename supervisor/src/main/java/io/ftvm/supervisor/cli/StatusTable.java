@@ -29,6 +29,7 @@ final class StatusTable {
     rows.add(live("log received", nodes, s -> Units.bytes(s.logReceived())));
     rows.add(live("log replayed", nodes, s -> Units.bytes(s.logReplayed())));
     rows.add(live("lag", nodes, StatusTable::lag));
+    rows.add(live("replay", nodes, StatusTable::replayState));
     rows.add(live("log rate", nodes, s -> Units.rate(s.logBytesPerSecond())));
     rows.add(
         live(
@@ -70,13 +71,20 @@ final class StatusTable {
   }
 
   /**
-   * The primary's lag is log the backup has not acknowledged; the backup's is log it received but
-   * its QEMU has not consumed yet. Either way the time is bytes over the current log rate.
+   * The primary's lag is log the backup has not acknowledged, in bytes and bytes over the current
+   * log rate. The backup's is log it received that its QEMU has not consumed yet, in bytes and as
+   * the time the oldest such byte has been waiting.
    */
   static String lag(NodeStatus status) {
     long bytes;
     if (status.role() == NodeRole.PRIMARY_ALONE) {
       return "- (no backup)";
+    }
+    if (status.replayLagMillis() >= 0) {
+      return Units.bytes(Math.max(0, status.replayBacklogBytes()))
+          + " / "
+          + status.replayLagMillis()
+          + " ms";
     }
     if (status.logProduced() >= 0 && status.logAcked() >= 0) {
       bytes = status.unackedBytes();
@@ -94,6 +102,14 @@ final class StatusTable {
       time = "? ms (no log flowing)";
     }
     return Units.bytes(bytes) + " / " + time;
+  }
+
+  /** The backup's replay watchdog: "STALLED" once QEMU stopped consuming log it was given. */
+  private static String replayState(NodeStatus status) {
+    if (status.replayLagMillis() < 0) {
+      return "-";
+    }
+    return status.replayStalled() ? "STALLED (QEMU stopped consuming log)" : "following";
   }
 
   private static String reason(NodeReport report) {

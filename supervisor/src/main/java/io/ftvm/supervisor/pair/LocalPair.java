@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,13 +64,37 @@ public final class LocalPair implements AutoCloseable {
       Duration detectionTimeout,
       DaemonLauncher daemonLauncher)
       throws IOException, InterruptedException {
+    return start(
+        stateDirectory,
+        testVm,
+        workload,
+        qemuBinary,
+        detectionTimeout,
+        UnaryOperator.identity(),
+        daemonLauncher);
+  }
+
+  /**
+   * As above, with the pair's timing adjusted by {@code tuneTiming} (e.g. another replay lag bound)
+   * after it was derived from the detection timeout.
+   */
+  public static LocalPair start(
+      Path stateDirectory,
+      Path testVm,
+      String workload,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
+      DaemonLauncher daemonLauncher)
+      throws IOException, InterruptedException {
     Files.createDirectories(stateDirectory);
     String pairId = TopologySpec.randomPairId();
     log.info("creating hosts for pair {} (network namespaces ftvm-{}-*)", pairId, pairId);
     PairTopology topology = PairTopology.create(TopologySpec.defaults(pairId));
     try {
       PairConfig config =
-          writeConfig(stateDirectory, testVm, workload, qemuBinary, detectionTimeout, topology);
+          writeConfig(
+              stateDirectory, testVm, workload, qemuBinary, detectionTimeout, tuneTiming, topology);
       Map<String, Process> daemons = new java.util.LinkedHashMap<>();
       LocalPair pair = new LocalPair(stateDirectory, config, topology, daemons);
       // The backup listens on the logging channel, so it starts first.
@@ -102,6 +127,7 @@ public final class LocalPair implements AutoCloseable {
       String workload,
       Path qemuBinary,
       Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
       PairTopology topology)
       throws IOException {
     JsonNode vm = PairConfig.mapper().readTree(testVm.resolve("vm.json").toFile());
@@ -153,16 +179,19 @@ public final class LocalPair implements AutoCloseable {
             nodes,
             shared,
             key,
-            new PairConfig.Timing(
-                // A gap is one interval plus whatever stalled; a shorter interval leaves more of
-                // the
-                // timeout for the stall, so keep the default unless the timeout is very short.
-                Math.min(defaults.heartbeatMillis(), Math.max(20, detectionTimeout.toMillis() / 5)),
-                detectionTimeout.toMillis(),
-                defaults.maxUnackedBytes(),
-                defaults.maxLagMillis(),
-                defaults.maxReplayBacklogBytes(),
-                defaults.goLiveDeadlineMillis()),
+            tuneTiming.apply(
+                new PairConfig.Timing(
+                    // A gap is one interval plus whatever stalled; a shorter interval leaves more
+                    // of the timeout for the stall, so keep the default unless it is very short.
+                    Math.min(
+                        defaults.heartbeatMillis(), Math.max(20, detectionTimeout.toMillis() / 5)),
+                    detectionTimeout.toMillis(),
+                    defaults.maxUnackedBytes(),
+                    defaults.maxLagMillis(),
+                    defaults.maxReplayBacklogBytes(),
+                    defaults.goLiveDeadlineMillis(),
+                    defaults.maxReplayLagMillis(),
+                    defaults.replayStallMillis())),
             null);
     config.write(state.resolve("pair.json"));
     return config;

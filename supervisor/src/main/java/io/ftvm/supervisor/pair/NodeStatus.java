@@ -2,7 +2,10 @@ package io.ftvm.supervisor.pair;
 
 /**
  * What {@code ftvm status} shows for one node. Positions are byte offsets in the replay log; -1
- * means "not applicable to this role".
+ * means "not applicable to this role". On a backup, {@code logReplayed} is what its QEMU has read
+ * from the pipe (up to QEMU's stdio read-ahead of a few KiB), {@code logAcked} what it
+ * acknowledged, {@code replayLagMillis} the age of the oldest received byte QEMU has not consumed,
+ * and {@code replayStalled} whether the replay watchdog found QEMU stuck.
  */
 public record NodeStatus(
     String node,
@@ -29,7 +32,9 @@ public record NodeStatus(
     long peerLostToLiveMillis,
     long maxHeartbeatGapMillis,
     long heartbeatGapP999Millis,
-    long maxLocalStallMillis) {
+    long maxLocalStallMillis,
+    long replayLagMillis,
+    boolean replayStalled) {
 
   public static Builder builder() {
     return new Builder();
@@ -66,6 +71,8 @@ public record NodeStatus(
     private long maxHeartbeatGapMillis = -1;
     private long heartbeatGapP999Millis = -1;
     private long maxLocalStallMillis = -1;
+    private long replayLagMillis = -1;
+    private boolean replayStalled;
 
     public Builder node(String v) {
       node = v;
@@ -194,6 +201,16 @@ public record NodeStatus(
       return this;
     }
 
+    public Builder replayLagMillis(long v) {
+      replayLagMillis = v;
+      return this;
+    }
+
+    public Builder replayStalled(boolean v) {
+      replayStalled = v;
+      return this;
+    }
+
     public NodeStatus build() {
       return new NodeStatus(
           node,
@@ -220,7 +237,9 @@ public record NodeStatus(
           peerLostToLiveMillis,
           maxHeartbeatGapMillis,
           heartbeatGapP999Millis,
-          maxLocalStallMillis);
+          maxLocalStallMillis,
+          replayLagMillis,
+          replayStalled);
     }
   }
 }

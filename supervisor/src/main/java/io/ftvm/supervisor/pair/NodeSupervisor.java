@@ -63,6 +63,14 @@ public final class NodeSupervisor implements AutoCloseable {
   /** How long a primary whose QEMU died waits for the last log bytes before telling the backup. */
   private static final Duration FINAL_LOG_WAIT = Duration.ofMillis(200);
 
+  /**
+   * The recording QEMU's log pipe. Small on purpose: while flow control holds the log pump, QEMU
+   * runs on until this pipe is full, so its size is how far a CPU-bound primary runs ahead of its
+   * backup (a CPU-bound guest logs about 40-90 KB/s: 32 KiB is under a second; the former 1 MiB let
+   * it run ~10 s ahead and then arrive at the backup as one burst).
+   */
+  private static final int RECORD_PIPE_BYTES = 32 << 10;
+
   private final PairConfig config;
   private final String nodeId;
   private final PairConfig.NodeSpec node;
@@ -175,7 +183,7 @@ public final class NodeSupervisor implements AutoCloseable {
   private void startPrimary(NetdevConnection netdev) throws IOException, VmLaunchException {
     Fifo fifo = Fifo.create(files.replayPipe());
     FifoReader pipe = fifo.openForReading();
-    pipe.requestCapacity(1 << 20);
+    pipe.requestCapacity(RECORD_PIPE_BYTES);
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
     PrimaryLogPump logPump = new PrimaryLogPump(pipe, store, LogShipper.NOBODY);
     pump = logPump;
@@ -245,7 +253,21 @@ public final class NodeSupervisor implements AutoCloseable {
             "replay-pipe-open");
     opener.start();
     BackupLogFeeder logFeeder =
-        new BackupLogFeeder(store, qemuPipe, config.timing().maxReplayBacklogBytes(), intake::ack);
+        BackupLogFeeder.forFifo(
+            store,
+            qemuPipe,
+            ReplayBounds.of(config.timing()),
+            intake::ack,
+            // A stalled replay cannot take over: leave the pair loudly so the primary goes on
+            // alone at once (PEER_FAILED). Only while following: a go-live already under way ends
+            // in live or halted on its own.
+            why ->
+                decide(
+                    () -> {
+                      if (roles.role() == NodeRole.BACKUP_REPLAYING) {
+                        localReplicaFailed(why);
+                      }
+                    }));
     feeder = logFeeder;
     intake.feedInto(logFeeder);
     backupGoLive =
@@ -484,10 +506,14 @@ public final class NodeSupervisor implements AutoCloseable {
       heartbeatFigures(status, stats);
     }
     if (feeder != null) {
+      BackupLogFeeder.Progress replay = feeder.progress();
       status
-          .logReceived(feeder.receivedPosition())
-          .logReplayed(feeder.fedPosition())
-          .replayBacklogBytes(feeder.backlogBytes())
+          .logReceived(replay.received())
+          .logReplayed(replay.consumed())
+          .logAcked(replay.acknowledged())
+          .replayBacklogBytes(replay.backlogBytes())
+          .replayLagMillis(replay.lagMillis())
+          .replayStalled(replay.stalled())
           .logBytesPerSecond(feeder.bytesPerSecond());
     }
     if (receiver != null) {

@@ -62,9 +62,11 @@ public record PairConfig(
    * @param heartbeatMillis heartbeat interval in both directions
    * @param detectionTimeoutMillis silence after which the peer is declared lost
    * @param maxUnackedBytes flow control: the primary stalls with this much unacknowledged log
-   * @param maxLagMillis flow control: ... or when the oldest unacknowledged log is this old
-   * @param maxReplayBacklogBytes the backup acks at most this far ahead of what its QEMU consumed,
-   *     so a slow replay throttles the primary instead of growing the failover time
+   * @param maxLagMillis flow control: ... or when the oldest unacknowledged log is this old. The
+   *     backup withholds acks while its replay is behind (see maxReplayLagMillis), so this is how
+   *     soon a CPU-bound primary is throttled to its backup's pace
+   * @param maxReplayBacklogBytes backstop: the backup never acks more than this many bytes ahead of
+   *     what its QEMU consumed
    * @param goLiveDeadlineMillis bound on GOING_LIVE: a node that started going live is
    *     PRIMARY_ALONE or HALTED within this time (drain + test-and-set + QEMU going live; QEMU's
    *     switch gets at least 2 s more once the epoch is won, so a winner is not halted), not
@@ -72,6 +74,10 @@ public record PairConfig(
    *     its outputs and keeps asking, and its status says so). Default 30 s: well above a drain of
    *     a full replay backlog measured under load (6.8–10.2 s), far below "stuck for minutes". 0 or
    *     absent in a config file means the default.
+   * @param maxReplayLagMillis the backup acks a position only when the log before it that its QEMU
+   *     has not consumed yet spans at most this much time; bounds what a go-live must replay
+   * @param replayStallMillis the backup declares its replay stalled when log is waiting for QEMU
+   *     but QEMU consumed none of it for this long
    */
   public record Timing(
       long heartbeatMillis,
@@ -79,8 +85,12 @@ public record PairConfig(
       long maxUnackedBytes,
       long maxLagMillis,
       long maxReplayBacklogBytes,
-      long goLiveDeadlineMillis) {
+      long goLiveDeadlineMillis,
+      long maxReplayLagMillis,
+      long replayStallMillis) {
     public static final long DEFAULT_GO_LIVE_DEADLINE_MILLIS = 30_000;
+    public static final long DEFAULT_MAX_REPLAY_LAG_MILLIS = 300;
+    public static final long DEFAULT_REPLAY_STALL_MILLIS = 5000;
 
     /** Heartbeats both ways; failure checks run every half interval. */
     public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
@@ -94,10 +104,30 @@ public record PairConfig(
      */
     public static final long DEFAULT_DETECTION_TIMEOUT_MILLIS = 1000;
 
+    /** Configs written before a field existed read it as 0: such fields take their default. */
     public Timing {
       if (goLiveDeadlineMillis <= 0) {
         goLiveDeadlineMillis = DEFAULT_GO_LIVE_DEADLINE_MILLIS;
       }
+      if (maxReplayLagMillis <= 0) {
+        maxReplayLagMillis = DEFAULT_MAX_REPLAY_LAG_MILLIS;
+      }
+      if (replayStallMillis <= 0) {
+        replayStallMillis = DEFAULT_REPLAY_STALL_MILLIS;
+      }
+    }
+
+    /** The same timing with another replay lag bound. */
+    public Timing withMaxReplayLagMillis(long millis) {
+      return new Timing(
+          heartbeatMillis,
+          detectionTimeoutMillis,
+          maxUnackedBytes,
+          maxLagMillis,
+          maxReplayBacklogBytes,
+          goLiveDeadlineMillis,
+          millis,
+          replayStallMillis);
     }
 
     public static Timing defaults() {
@@ -105,9 +135,11 @@ public record PairConfig(
           DEFAULT_HEARTBEAT_MILLIS,
           DEFAULT_DETECTION_TIMEOUT_MILLIS,
           16L << 20,
-          2000,
+          500,
           2L << 20,
-          DEFAULT_GO_LIVE_DEADLINE_MILLIS);
+          DEFAULT_GO_LIVE_DEADLINE_MILLIS,
+          DEFAULT_MAX_REPLAY_LAG_MILLIS,
+          DEFAULT_REPLAY_STALL_MILLIS);
     }
   }
 

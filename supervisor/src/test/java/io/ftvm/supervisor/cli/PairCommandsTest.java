@@ -99,6 +99,10 @@ class PairCommandsTest {
   }
 
   private static NodeStatus backup(NodeRole role) {
+    return backup(role, false);
+  }
+
+  private static NodeStatus backup(NodeRole role, boolean stalled) {
     return NodeStatus.builder()
         .node("b")
         .vmId("vm-unit")
@@ -109,7 +113,10 @@ class PairCommandsTest {
         .qemuPid(4343)
         .logReceived(2 * 1024 * 1024)
         .logReplayed(2 * 1024 * 1024 - 8192)
+        .logAcked(2 * 1024 * 1024)
         .replayBacklogBytes(8192)
+        .replayLagMillis(35)
+        .replayStalled(stalled)
         .logBytesPerSecond(409_600)
         .build();
   }
@@ -304,9 +311,10 @@ class PairCommandsTest {
         .containsPattern("role +PRIMARY_PROTECTED +BACKUP_REPLAYING")
         .containsPattern("epoch +3 +3")
         .containsPattern("log produced +2.00 MiB +-")
-        .containsPattern("log acked +2.00 MiB +-")
+        .containsPattern("log acked +2.00 MiB +2.00 MiB")
         .containsPattern("log replayed +- +1.99 MiB")
-        .containsPattern("lag +4.00 KiB / 10 ms +8.00 KiB / 20 ms")
+        .containsPattern("lag +4.00 KiB / 10 ms +8.00 KiB / 35 ms")
+        .containsPattern("replay +- +following")
         .containsPattern("log rate +400.00 KiB/s +400.00 KiB/s")
         .containsPattern("ack rtt p50/p99 +0.41 ms / 2.10 ms +-")
         .containsPattern("output hold p50/p99 +0.90 ms / 3.20 ms")
@@ -316,6 +324,19 @@ class PairCommandsTest {
         .containsPattern("max local stall +41 ms +-")
         .containsPattern("uptime +1m 05s +1m 06s");
     assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void statusShowsAStalledReplay() throws Exception {
+    writePairConfig();
+    try (FakeControlServer a = FakeControlServer.at(state.resolve("a"), PairCommandsTest::primary);
+        FakeControlServer b =
+            FakeControlServer.at(
+                state.resolve("b"), () -> backup(NodeRole.BACKUP_REPLAYING, true))) {
+      assertThat(run("status", "--state-dir", dir())).isZero();
+    }
+    assertThat(out.toString())
+        .containsPattern("replay +- +STALLED \\(QEMU stopped consuming log\\)");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.ftvm.supervisor.nativeos.FifoReader;
 import io.ftvm.supervisor.nativeos.FifoWriter;
 import io.ftvm.supervisor.pair.BackupLogFeeder;
 import io.ftvm.supervisor.pair.PrimaryLogPump;
+import io.ftvm.supervisor.pair.ReplayBounds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +24,8 @@ final class FollowingPair implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FollowingPair.class);
 
   /** Acks are not used here; the backlog limit only caps ack positions. */
-  private static final long UNLIMITED_BACKLOG = 1L << 40;
-
   private final ChildProcessLauncher launcher;
+
   private final GuestNode primary;
   private final GuestNode backup;
   private final InMemoryLogStore primaryStore = new InMemoryLogStore();
@@ -69,7 +69,9 @@ final class FollowingPair implements AutoCloseable {
   private void launch(Path work, String workload) throws Exception {
     QemuDriver driver = new QemuDriver(launcher);
     backupPipe = FifoWriterOpener.start(Fifo.create(work.resolve("backup.rr")));
-    feeder = new BackupLogFeeder(backupStore, backupPipe.writer(), UNLIMITED_BACKLOG, p -> {});
+    feeder =
+        BackupLogFeeder.forFifo(
+            backupStore, backupPipe.writer(), ReplayBounds.unbounded(), p -> {}, why -> {});
     feeder.start();
 
     Fifo recordPipe = Fifo.create(work.resolve("primary.rr"));

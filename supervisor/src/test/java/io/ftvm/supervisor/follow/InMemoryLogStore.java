@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * A {@link LogStore} in heap memory. These tests exercise QEMU and the pump/feeder pair, not
  * durability; keeping the log in memory also lets a test cut it at any byte it likes.
  */
-final class InMemoryLogStore implements LogStore {
+public final class InMemoryLogStore implements LogStore {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
   @Override

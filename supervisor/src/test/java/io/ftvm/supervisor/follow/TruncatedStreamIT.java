@@ -16,6 +16,7 @@ import io.ftvm.supervisor.nativeos.FifoWriter;
 import io.ftvm.supervisor.pair.BackupLogFeeder;
 import io.ftvm.supervisor.pair.LogShipper;
 import io.ftvm.supervisor.pair.PrimaryLogPump;
+import io.ftvm.supervisor.pair.ReplayBounds;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,7 +129,12 @@ class TruncatedStreamIT {
                 Fifo.create(work.resolve("fed-" + cutInside + ".rr")));
         GuestNode backup = GuestNode.prepare(work, "fed-" + cutInside, null);
         BackupLogFeeder feeder =
-            new BackupLogFeeder(new InMemoryLogStore(), opener.writer(), 1L << 40, acked::set)) {
+            BackupLogFeeder.forFifo(
+                new InMemoryLogStore(),
+                opener.writer(),
+                ReplayBounds.unbounded(),
+                acked::set,
+                why -> {})) {
       feeder.start();
       // One chunk that ends in the middle of an event, as when the primary dies mid-send.
       feeder.accept(0, ByteBuffer.wrap(recording, 0, (int) cut));
