@@ -34,6 +34,10 @@ final class VmLock implements AutoCloseable {
     Process holder =
         new ProcessBuilder(
                 List.of(
+                    // Dies with this JVM even while still waiting for the lock.
+                    "setpriv",
+                    "--pdeathsig",
+                    "KILL",
                     "flock",
                     lockFile.toString(),
                     "sh",
