@@ -3,6 +3,7 @@ package io.ftvm.faults;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ftvm.faults.RoundObservation.Bounds;
+import io.ftvm.supervisor.pair.PairConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +70,9 @@ public final class FaultCampaign implements Callable<Integer> {
 
   @Option(
       names = "--detection-timeout-ms",
-      defaultValue = "500",
-      description = "The pair's failure detection timeout. Default: ${DEFAULT-VALUE}.")
+      defaultValue = "" + PairConfig.Timing.DEFAULT_DETECTION_TIMEOUT_MILLIS,
+      description =
+          "The pair's failure detection timeout. Default: the product's, ${DEFAULT-VALUE}.")
   long detectionTimeoutMillis;
 
   @Option(
