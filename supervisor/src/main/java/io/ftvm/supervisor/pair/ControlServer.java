@@ -57,6 +57,9 @@ public final class ControlServer implements AutoCloseable {
         if (!closed) {
           log.warn("control connection failed: {}", e.getMessage());
         }
+      } catch (RuntimeException | LinkageError e) {
+        // One bad request must not take the admin's only handle on this node with it.
+        log.error("control request failed; still serving", e);
       }
     }
   }
@@ -86,8 +89,9 @@ public final class ControlServer implements AutoCloseable {
         }
         default -> reply.put("error", "unknown command '" + command + "'");
       }
-    } catch (Exception e) {
-      reply.put("error", e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+    } catch (Exception | LinkageError e) {
+      log.error("control command '{}' failed", line, e);
+      reply.put("error", e.getCause() != null ? e.getCause().getMessage() : String.valueOf(e));
     }
     out.write(
         (mapper
