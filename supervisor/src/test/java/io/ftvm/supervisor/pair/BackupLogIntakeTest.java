@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftvm.replay.EventKind;
 import io.ftvm.replay.ReplayLogFormat;
+import io.ftvm.supervisor.follow.InMemoryLogStore;
 import io.ftvm.supervisor.nativeos.Fifo;
 import io.ftvm.supervisor.nativeos.FifoReader;
 import io.ftvm.supervisor.nativeos.FifoWriter;
@@ -70,7 +71,7 @@ class BackupLogIntakeTest {
     BackupLogIntake intake = new BackupLogIntake(this::receiverAck, () -> channelClosed.set(true));
     feeder =
         BackupLogFeeder.forFifo(
-            new MemoryLogStore(),
+            new InMemoryLogStore(),
             toQemu,
             new ReplayBounds(Duration.ofDays(1), MAX_REPLAY_BACKLOG, Duration.ofDays(1)),
             intake::ack,
