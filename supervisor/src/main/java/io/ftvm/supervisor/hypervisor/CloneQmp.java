@@ -52,6 +52,22 @@ final class CloneQmp {
     }
   }
 
+  /**
+   * The node name behind a {@code -drive} id ({@code query-block}); a name that is no drive is
+   * taken for a node name.
+   */
+  String nodeName(String driveOrNode) throws CloneException, InterruptedException {
+    for (JsonNode device : call("query-block")) {
+      if (device.path("device").asText().equals(driveOrNode)) {
+        String node = device.path("inserted").path("node-name").asText("");
+        if (!node.isEmpty()) {
+          return node;
+        }
+      }
+    }
+    return driveOrNode;
+  }
+
   /** {@code query-status}'s status, e.g. {@code running}, {@code paused}, {@code postmigrate}. */
   String runState() throws CloneException, InterruptedException {
     return call("query-status").path("status").asText();

@@ -17,12 +17,13 @@ import org.slf4j.LoggerFactory;
  * Clones a running QEMU ({@link ReplayMode#PROTECTABLE}, a replaying VM that went live, or a
  * recording primary) over its QMP session, with qemu-patches 0009.
  *
- * <p>The disk below {@code blkreplay} is mirrored to the target's NBD export while the VM runs (the
- * mirror's own I/O never reaches the replay log); once the mirror is in sync, RAM is pre-copied.
- * The migration pauses before the switch-over ({@code pause-before-switchover}) with the VM
- * stopped: the READY mirror is then cancelled, which QEMU completes with the target in sync and the
- * source left on its own image; the migration sends the last dirty RAM and the device state; {@code
- * x-ftvm-record-start} starts the new log at that exact state and {@code cont} resumes.
+ * <p>The disk is mirrored to the target's NBD export while the VM runs, without a log (a recording
+ * VM's log is ended first: the mirror's reads pass through {@code blkreplay}); once the mirror is
+ * in sync, RAM is pre-copied. The migration pauses before the switch-over ({@code
+ * pause-before-switchover}) with the VM stopped: the READY mirror is then cancelled, which QEMU
+ * completes with the target in sync and the source left on its own image; the migration sends the
+ * last dirty RAM and the device state; {@code x-ftvm-record-start} starts the new log at that exact
+ * state and {@code cont} resumes.
  */
 public final class QmpCloneSource implements CloneSource {
   private static final Logger log = LoggerFactory.getLogger(QmpCloneSource.class);
@@ -34,11 +35,13 @@ public final class QmpCloneSource implements CloneSource {
   private final CloneSettings settings;
 
   public QmpCloneSource(QmpClient qmp) {
-    this(qmp, QemuCommandLine.DISK_ID, CloneSettings.defaults());
+    this(qmp, QemuCommandLine.REPLAY_DISK_ID, CloneSettings.defaults());
   }
 
   /**
-   * @param diskNode the node (or BlockBackend) below {@code blkreplay} that holds the guest's disk
+   * @param diskNode the guest disk's root node or drive: {@code blkreplay}'s (QEMU mirrors only
+   *     root nodes). Without a log, blkreplay passes the mirror's reads straight through, so they
+   *     never reach a replay log; the clone therefore ends a recording before it copies.
    */
   public QmpCloneSource(QmpClient qmp, String diskNode, CloneSettings settings) {
     this.qmp = new CloneQmp(Objects.requireNonNull(qmp, "qmp"), settings.commandTimeout());

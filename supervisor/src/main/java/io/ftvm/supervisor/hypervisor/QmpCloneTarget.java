@@ -64,7 +64,7 @@ public final class QmpCloneTarget implements CloneTarget {
     ObjectNode export = CloneQmp.args();
     export.put("type", "nbd");
     export.put("id", EXPORT_ID);
-    export.put("node-name", diskNode);
+    export.put("node-name", qmp.nodeName(diskNode));
     export.put("name", EXPORT_NAME);
     export.put("writable", true);
     qmp.call("block-export-add", export);
