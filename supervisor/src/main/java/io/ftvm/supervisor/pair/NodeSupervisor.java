@@ -93,6 +93,10 @@ public final class NodeSupervisor implements AutoCloseable {
   private final BackupLogIntake intake =
       new BackupLogIntake(p -> this.receiver.ack(p), () -> closeQuietly(this.receiver));
 
+  // Outputs are tagged through these, so re-protection can switch them to a new stream.
+  private final SwitchableTagger networkTagger = new SwitchableTagger(() -> Long.MAX_VALUE);
+  private final SwitchableTagger consoleTagger = new SwitchableTagger(() -> 0);
+
   private volatile TapDevice tap;
   private volatile GuestNetworkPath network;
   private volatile ConsolePath console;
@@ -188,7 +192,9 @@ public final class NodeSupervisor implements AutoCloseable {
     PrimaryLogPump logPump = new PrimaryLogPump(pipe, store, LogShipper.NOBODY);
     pump = logPump;
     resources.add(logPump);
-    network = new GuestNetworkPath(netdev, tap, netGate, logPump);
+    networkTagger.switchTo(logPump);
+    consoleTagger.switchTo(logPump);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
     resources.add(network);
 
     PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
@@ -232,7 +238,7 @@ public final class NodeSupervisor implements AutoCloseable {
     logSender.start();
     netdev.awaitConnected(QEMU_STARTUP);
     network.start(true);
-    console.start(vm.console().guestOutput(), logPump);
+    console.start(vm.console().guestOutput(), consoleTagger);
     vm.onExit().thenAccept(code -> decide(() -> onQemuExit(code)));
     roles.transition(
         NodeRole.PRIMARY_PROTECTED, "recording; streaming to " + config.peerOf(nodeId));
@@ -285,7 +291,7 @@ public final class NodeSupervisor implements AutoCloseable {
     resources.add(logFeeder);
     // A replaying QEMU's outputs are discarded (filter-replay drops its frames) until it is live.
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
-    network = new GuestNetworkPath(netdev, tap, netGate, () -> Long.MAX_VALUE);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
     resources.add(network);
     console.gate().openUnprotected(); // the backup's console shows the replayed history as is
 
@@ -320,7 +326,7 @@ public final class NodeSupervisor implements AutoCloseable {
             vm.onExit().thenAccept(code -> decide(() -> onQemuExit(code)));
             netdev.awaitConnected(QEMU_STARTUP);
             network.start(false);
-            console.start(vm.console().guestOutput(), () -> 0);
+            console.start(vm.console().guestOutput(), consoleTagger);
             log.info("backup QEMU replaying (pid {})", vm.pid());
           } catch (VmLaunchException | IOException e) {
             log.error("backup QEMU failed to start: {}", e.getMessage());
@@ -641,6 +647,18 @@ public final class NodeSupervisor implements AutoCloseable {
       }
       if (console != null) {
         console.gate().openUnprotected();
+      }
+    }
+
+    @Override
+    public void holdForNewStream(OutputTagger newStream) {
+      networkTagger.switchTo(newStream);
+      consoleTagger.switchTo(newStream);
+      if (network != null) {
+        network.gate().holdForNewStream();
+      }
+      if (console != null) {
+        console.gate().holdForNewStream();
       }
     }
 
