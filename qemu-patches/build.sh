@@ -37,7 +37,9 @@ flock 9   # a second build of the same tree waits for the first
 if [ -x "$binary" ] && [ -f "$out/.complete" ]; then echo "$binary"; exit 0; fi
 
 apt_sources_ready() {
-  apt-cache showsrc qemu 2>/dev/null | grep -qx "Version: $QEMU_SOURCE_VERSION"
+  # Not grep -q: it exits at the first match, apt-cache then dies of SIGPIPE and pipefail turns
+  # a served version into "not served" (seen intermittently).
+  apt-cache showsrc qemu 2>/dev/null | grep -x "Version: $QEMU_SOURCE_VERSION" >/dev/null
 }
 
 # Installs only what is missing, waiting for another apt/dpkg run to finish first.

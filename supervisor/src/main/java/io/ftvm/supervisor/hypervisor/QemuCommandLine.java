@@ -112,6 +112,16 @@ public final class QemuCommandLine {
     if (!replay.isActive()) {
       return;
     }
+    if (!replay.mode().hasLogAtStart()) {
+      // qemu-patches 0009: built for record/replay, started later by QMP (x-ftvm-*-start).
+      args.add("-icount");
+      args.add("shift=auto,rrlater=on");
+      if (replay.mode() == ReplayMode.CLONE_TARGET) {
+        // -S: the cloned VM must not run before it follows the new log.
+        args.addAll(List.of("-incoming", "defer", "-S"));
+      }
+      return;
+    }
     String rr = replay.mode() == ReplayMode.RECORD ? "record" : "replay";
     args.add("-icount");
     // Following needs no option: the patched QEMU follows any rrfile that is a FIFO.

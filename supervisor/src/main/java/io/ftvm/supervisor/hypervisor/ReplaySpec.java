@@ -14,9 +14,10 @@ public record ReplaySpec(ReplayMode mode, Path rrfile, boolean follow, boolean g
 
   public ReplaySpec {
     Objects.requireNonNull(mode, "mode");
-    if (mode == ReplayMode.NONE) {
+    if (!mode.hasLogAtStart()) {
       if (rrfile != null || follow || goLive) {
-        throw new IllegalArgumentException("replay mode NONE takes no rrfile, follow or go-live");
+        throw new IllegalArgumentException(
+            "replay mode " + mode + " takes no rrfile, follow or go-live");
       }
     } else {
       Objects.requireNonNull(rrfile, "rrfile is required for replay mode " + mode);
@@ -38,6 +39,17 @@ public record ReplaySpec(ReplayMode mode, Path rrfile, boolean follow, boolean g
     return new ReplaySpec(ReplayMode.REPLAY, rrfile, follow, goLive);
   }
 
+  /** A VM without a log that may be cloned and start recording later. */
+  public static ReplaySpec protectable() {
+    return new ReplaySpec(ReplayMode.PROTECTABLE, null, false, false);
+  }
+
+  /** An incoming clone that follows a log once cloned. */
+  public static ReplaySpec cloneTarget() {
+    return new ReplaySpec(ReplayMode.CLONE_TARGET, null, false, false);
+  }
+
+  /** Icount, blkreplay and filter-replay are on: the VM is or can become deterministic. */
   public boolean isActive() {
     return mode != ReplayMode.NONE;
   }

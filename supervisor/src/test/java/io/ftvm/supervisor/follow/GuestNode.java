@@ -11,6 +11,7 @@ import io.ftvm.supervisor.pair.NetdevConnection;
 import io.ftvm.supervisor.pair.TestEnvironment;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ final class GuestNode implements AutoCloseable {
   private final GuestLan lan;
   private VmInstance vm;
   private ConsoleLines console;
+  private int memoryMib = 256;
 
   private GuestNode(String name, Path directory, NetdevConnection netdev, GuestLan lan) {
     this.name = name;
@@ -54,6 +56,27 @@ final class GuestNode implements AutoCloseable {
   }
 
   /**
+   * Like {@link #prepare} with an empty (sparse) disk of the pristine disk's size, for a clone
+   * target that receives its disk from a running VM.
+   */
+  static GuestNode prepareEmpty(Path work, String name, GuestLan lan) throws IOException {
+    Path directory = Files.createDirectories(work.resolve(name));
+    long size = Files.size(TestEnvironment.testVm().resolve("disk.img"));
+    try (RandomAccessFile disk =
+        new RandomAccessFile(directory.resolve("disk.img").toFile(), "rw")) {
+      disk.setLength(size);
+    }
+    NetdevConnection netdev = NetdevConnection.bind(directory.resolve("net.sock"));
+    return new GuestNode(name, directory, netdev, lan);
+  }
+
+  /** Guest memory of the next {@link #launch} (default 256 MiB, the test VM's verified size). */
+  GuestNode memoryMib(int value) {
+    memoryMib = value;
+    return this;
+  }
+
+  /**
    * Starts QEMU; returns once its monitor answers (a replaying QEMU needs the log header first).
    */
   void launch(QemuDriver driver, ReplaySpec replay, String workload, boolean inbound)
@@ -71,6 +94,7 @@ final class GuestNode implements AutoCloseable {
             .kernelAppend(
                 cmdline + " ftvm.workload=" + workload + " ftvm.ip=" + GuestLan.GUEST_IP + "/24")
             .replay(replay)
+            .memoryMib(memoryMib)
             .netdevSocket(netdev.path())
             .console(ConsoleSpec.file(directory.resolve("console.log")))
             .qmpSocket(directory.resolve("qmp.sock"))

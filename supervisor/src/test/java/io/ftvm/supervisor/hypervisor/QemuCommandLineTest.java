@@ -61,6 +61,27 @@ class QemuCommandLineTest {
   }
 
   @Test
+  void rendersAProtectableVmWithTheRecordDevicesAndNoLog() {
+    List<String> record =
+        commandLine.render(spec().replay(ReplaySpec.record(Path.of("/l.rr"))).build());
+    List<String> protectable = commandLine.render(spec().replay(ReplaySpec.protectable()).build());
+
+    assertThat(protectable.get(protectable.size() - 1)).isEqualTo("shift=auto,rrlater=on");
+    assertThat(protectable.subList(0, protectable.size() - 1))
+        .isEqualTo(record.subList(0, record.size() - 1));
+  }
+
+  @Test
+  void rendersACloneTargetAsAnIncomingStoppedProtectableVm() {
+    List<String> protectable = commandLine.render(spec().replay(ReplaySpec.protectable()).build());
+    List<String> target = commandLine.render(spec().replay(ReplaySpec.cloneTarget()).build());
+
+    assertThat(target.subList(0, protectable.size())).isEqualTo(protectable);
+    assertThat(target.subList(protectable.size(), target.size()))
+        .containsExactly("-incoming", "defer", "-S");
+  }
+
+  @Test
   void omitsEveryReplayDeviceWithoutReplay() {
     List<String> args = commandLine.render(spec().build());
 

@@ -61,5 +61,11 @@ class VmLaunchSpecTest {
     assertThatThrownBy(() -> new ReplaySpec(ReplayMode.NONE, Path.of("/l"), false, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("NONE takes no rrfile");
+    assertThatThrownBy(() -> new ReplaySpec(ReplayMode.PROTECTABLE, Path.of("/l"), false, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PROTECTABLE takes no rrfile");
+    assertThatThrownBy(() -> new ReplaySpec(ReplayMode.CLONE_TARGET, null, true, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("CLONE_TARGET takes no rrfile");
   }
 }
