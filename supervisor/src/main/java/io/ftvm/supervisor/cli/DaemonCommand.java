@@ -6,10 +6,10 @@ import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.pair.ControlServer;
-import io.ftvm.supervisor.pair.HypervisorCloning;
 import io.ftvm.supervisor.pair.NodeFiles;
 import io.ftvm.supervisor.pair.NodeSupervisor;
 import io.ftvm.supervisor.pair.PairConfig;
+import io.ftvm.supervisor.pair.QemuCloning;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -79,7 +79,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 new QemuDriver(launcher),
                 arbiter,
                 ledger,
-                HypervisorCloning.UNAVAILABLE,
+                new QemuCloning(),
                 startMode(pair, ledger))) {
       NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
       try (ControlServer control = ControlServer.start(files.controlSocket(), supervisor)) {
