@@ -256,8 +256,11 @@ public final class NodeSupervisor implements AutoCloseable {
     HostNetwork.attachToBridge(tap.name(), node.bridge());
     NetdevConnection netdev = NetdevConnection.bind(files.netdevSocket());
     resources.add(netdev);
-    store = ChronicleLogStore.open(files.logStore());
-    resources.add(store);
+    if (mode != StartMode.JOIN) {
+      // A joining node has no log of the config's epoch: it discards what it had.
+      store = ChronicleLogStore.open(files.logStore());
+      resources.add(store);
+    }
     console = new ConsolePath(files.consoleLog(), outputHold);
     resources.add(console);
     if (mode == StartMode.JOIN) {
