@@ -318,6 +318,9 @@ final class Reprotection implements AutoCloseable {
     private void switchedOver(ReplicaCloner.Outcome outcome) throws InterruptedException {
       long epoch = pairing.epoch();
       lastOutcome = outcome;
+      // First: a loss reported as soon as the role says PRIMARY_PROTECTED must claim the new epoch
+      // with the new stream, never the old pairing's (which this node may own already).
+      epochs.adopt(stream, outcome);
       if (!roles.transition(
           NodeRole.PRIMARY_PROTECTED,
           "protected at epoch "
@@ -331,7 +334,6 @@ final class Reprotection implements AutoCloseable {
         finished(this, false, failure != null ? failure : "role changed to " + roles.role());
         return;
       }
-      epochs.adopt(stream, outcome);
       log.info(
           "RE-PROTECTED at epoch {} by {}: pause {} ms, disk {} bytes, RAM {} bytes, {} ms in all",
           epoch,

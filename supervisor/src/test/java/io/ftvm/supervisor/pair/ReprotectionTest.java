@@ -7,6 +7,7 @@ import io.ftvm.lock.PairingRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -209,5 +210,20 @@ class ReprotectionTest {
     assertThat(reprotection.awaitIdle(WAIT)).isTrue();
     assertThat(rig.roles.role()).isEqualTo(NodeRole.HALTED);
     assertThat(rig.outputs.network.isClosed()).isTrue();
+  }
+
+  @Test
+  void theNewEpochIsAdoptedBeforeTheRoleSaysProtected() throws InterruptedException {
+    List<String> adoptedWhenProtected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    rig.roles.onChange(
+        (from, to) -> {
+          if (to == NodeRole.PRIMARY_PROTECTED) {
+            adoptedWhenProtected.add(String.valueOf(rig.adoptedEpochs));
+          }
+        });
+
+    startAndFinish(4);
+
+    assertThat(adoptedWhenProtected).containsExactly("[4]");
   }
 }
