@@ -217,7 +217,7 @@ class ReprotectionTest {
     List<String> adoptedWhenProtected = new java.util.concurrent.CopyOnWriteArrayList<>();
     rig.roles.onChange(
         (from, to) -> {
-          if (to == NodeRole.PRIMARY_PROTECTED) {
+          if (to == NodeRole.PRIMARY_PROTECTED && from != to) {
             adoptedWhenProtected.add(String.valueOf(rig.adoptedEpochs));
           }
         });
