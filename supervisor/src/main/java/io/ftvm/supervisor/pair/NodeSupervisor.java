@@ -117,6 +117,7 @@ public final class NodeSupervisor implements AutoCloseable {
       new BackupLogIntake(p -> this.receiver.ack(p), () -> closeQuietly(this.receiver));
   private volatile long epoch;
   private volatile BackupJoin join;
+  private volatile NetdevConnection joinNetdev;
 
   // Outputs are tagged through these, so re-protection can switch them to a new stream.
   private final SwitchableTagger networkTagger = new SwitchableTagger(() -> Long.MAX_VALUE);
@@ -452,19 +453,17 @@ public final class NodeSupervisor implements AutoCloseable {
     if (ledger == null) {
       throw new IllegalStateException("joining needs the pairing ledger on shared storage");
     }
-    HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
-    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
-    resources.add(network);
     console.gate().openUnprotected(); // the backup's console shows the replayed history as is
+    joinNetdev = netdev;
     BackupJoin joining =
         new BackupJoin(
             ids(),
             roles,
             new DiskReplicaState(node.stateDirectory(), node.disk()),
-            () -> launchCloneTarget(netdev),
+            this::launchCloneTarget,
             ledger,
             this::listenForPrimary,
-            new NodeBackupEpochs(netdev),
+            new NodeBackupEpochs(),
             BackupJoin.Timeouts.defaults(),
             () -> stopRequested.getCount() == 0);
     join = joining;
@@ -486,8 +485,13 @@ public final class NodeSupervisor implements AutoCloseable {
     thread.start();
   }
 
-  private CloneTargets.Target launchCloneTarget(NetdevConnection netdev) throws IOException {
+  private CloneTargets.Target launchCloneTarget() throws IOException {
     ReplaySpec spec = cloning.cloneTargetSpec().orElseThrow(HypervisorCloning::cannotJoin);
+    if (joinNetdev.isConnected()) {
+      // A failed attempt's QEMU used it: each clone target gets a NIC socket of its own.
+      closeQuietly(joinNetdev);
+      joinNetdev = NetdevConnection.bind(files.netdevSocket());
+    }
     VmInstance vm;
     try {
       vm = driver.launch(launchSpec(spec));
@@ -547,11 +551,6 @@ public final class NodeSupervisor implements AutoCloseable {
 
   /** The finished join's parts become this node's backup parts at the new epoch. */
   private final class NodeBackupEpochs implements BackupEpochs {
-    private final NetdevConnection netdev;
-
-    NodeBackupEpochs(NetdevConnection netdev) {
-      this.netdev = netdev;
-    }
 
     @Override
     public java.nio.file.Path replayFifo(long pairingEpoch) {
@@ -591,6 +590,15 @@ public final class NodeSupervisor implements AutoCloseable {
               new BackupChannelListener().onControl(message);
             }
           });
+      NetdevConnection netdev = joinNetdev;
+      resources.add(netdev);
+      network =
+          new GuestNetworkPath(
+              netdev,
+              tap,
+              new HeldOutputGate("network", NodeSupervisor.this::toLan, outputHold),
+              networkTagger);
+      resources.add(network);
       replica
           .vm()
           .ifPresent(
