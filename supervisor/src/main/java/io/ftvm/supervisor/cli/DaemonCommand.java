@@ -99,19 +99,17 @@ public final class DaemonCommand implements Callable<Integer> {
    */
   private NodeSupervisor.StartMode startMode(PairConfig pair, SharedDirectoryPairingLedger ledger)
       throws StorageUnavailableException {
-    if (join) {
-      return NodeSupervisor.StartMode.JOIN;
-    }
-    long highest = ledger.highestEpoch(pair.vmId());
-    if (highest >= pair.epoch()) {
+    long highest = join ? pair.epoch() : ledger.highestEpoch(pair.vmId());
+    NodeSupervisor.StartMode mode =
+        NodeSupervisor.StartMode.choose(join, unprotected, pair.epoch(), highest);
+    if (mode == NodeSupervisor.StartMode.JOIN && !join) {
       log.warn(
           "shared storage shows epoch {} of {} was already claimed or reserved (config epoch {}):"
               + " this node's state is stale, it joins empty",
           highest,
           pair.vmId(),
           pair.epoch());
-      return NodeSupervisor.StartMode.JOIN;
     }
-    return unprotected ? NodeSupervisor.StartMode.UNPROTECTED : NodeSupervisor.StartMode.PAIRED;
+    return mode;
   }
 }

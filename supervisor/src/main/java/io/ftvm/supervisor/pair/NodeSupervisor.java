@@ -64,7 +64,20 @@ public final class NodeSupervisor implements AutoCloseable {
     /** The config's primary runs alone, protectable; protected later by a joining node. */
     UNPROTECTED,
     /** With no valid replica: discards its old state and joins as the backup of a new pairing. */
-    JOIN
+    JOIN;
+
+    /**
+     * How a daemon starts. A node whose config epoch is at or below the highest epoch claimed or
+     * reserved on shared storage has stale state (it was fenced, or the pair re-protected without
+     * it): it joins empty whatever was asked, never resuming with its old disk copy and log.
+     */
+    public static StartMode choose(
+        boolean join, boolean unprotected, long configEpoch, long highestEpochOnStorage) {
+      if (join || highestEpochOnStorage >= configEpoch) {
+        return JOIN;
+      }
+      return unprotected ? UNPROTECTED : PAIRED;
+    }
   }
 
   /** How often an alone primary looks for a pairing offer on shared storage. */
