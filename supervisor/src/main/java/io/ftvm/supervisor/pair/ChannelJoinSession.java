@@ -171,7 +171,9 @@ final class ChannelJoinSession implements JoinSessions.Session, AutoCloseable {
       after.control(message);
     } else if (message.type() == ControlType.REPROTECT_ABORTED
         || message.type() == ControlType.PEER_FAILED) {
-      aborted = message.type() + " for epoch " + message.position();
+      if (aborted == null) {
+        aborted = message.type() + " for epoch " + message.position();
+      }
     }
   }
 
@@ -179,7 +181,7 @@ final class ChannelJoinSession implements JoinSessions.Session, AutoCloseable {
     AfterJoin after = joined;
     if (after != null) {
       after.peerLost(reason);
-    } else {
+    } else if (aborted == null) {
       aborted = "primary lost: " + reason;
     }
   }
@@ -196,7 +198,9 @@ final class ChannelJoinSession implements JoinSessions.Session, AutoCloseable {
 
   @Override
   public void abort(String why) {
-    receiver.sendControl(new ControlMessage(ControlType.REPROTECT_ABORTED, epoch));
+    // Wait for the frame to leave: closing the session right after would race it.
+    receiver.sendControl(
+        new ControlMessage(ControlType.REPROTECT_ABORTED, epoch), Duration.ofMillis(500));
     log.info("giving up pairing epoch {}: {}", epoch, why);
     close();
   }

@@ -189,7 +189,10 @@ final class ChannelPairingStream implements PairingStream {
 
   @Override
   public void abandon(String why) {
-    sender.sendControl(new ControlMessage(ControlType.REPROTECT_ABORTED, epoch));
+    // The joiner learns it now instead of after the detection timeout; wait for the frame to
+    // leave, or closing the session would race it.
+    sender.sendControl(
+        new ControlMessage(ControlType.REPROTECT_ABORTED, epoch), Duration.ofMillis(500));
     closeQuietly(sender);
     closeQuietly(pump);
     closeQuietly(store);
