@@ -18,8 +18,10 @@ public interface PairingLedger {
    * pairing failed.
    *
    * @param offer what the primary needs to clone to the joiner (endpoints), opaque here
+   * @param atLeast the lowest epoch acceptable (above the pair's configured epoch: a primary that
+   *     started unprotected has no record of it on storage)
    */
-  PairingRecord reserveNext(String vmId, String joinerNodeId, String offer)
+  PairingRecord reserveNext(String vmId, String joinerNodeId, String offer, long atLeast)
       throws StorageUnavailableException;
 
   /** The highest-numbered pairing reservation of {@code vmId}, if any. */

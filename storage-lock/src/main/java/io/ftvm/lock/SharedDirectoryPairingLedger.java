@@ -42,14 +42,14 @@ public final class SharedDirectoryPairingLedger implements PairingLedger, AutoCl
   }
 
   @Override
-  public PairingRecord reserveNext(String vmId, String joinerNodeId, String offer)
+  public PairingRecord reserveNext(String vmId, String joinerNodeId, String offer, long atLeast)
       throws StorageUnavailableException {
     VmIds.requireValidVmId(vmId);
     VmIds.requireValidNodeId(joinerNodeId);
     PairingRecord record =
         io.run(
             "reserve a pairing epoch of " + vmId,
-            () -> reserveOnStorage(vmId, joinerNodeId, offer));
+            () -> reserveOnStorage(vmId, joinerNodeId, offer, atLeast));
     log.info(
         "reserved pairing epoch {} of {} for joining node {} on {}",
         record.epoch(),
@@ -94,7 +94,7 @@ public final class SharedDirectoryPairingLedger implements PairingLedger, AutoCl
     return dir.resolve(vmId).resolve("epoch-" + epoch + ".pairing");
   }
 
-  private PairingRecord reserveOnStorage(String vmId, String joiner, String offer)
+  private PairingRecord reserveOnStorage(String vmId, String joiner, String offer, long atLeast)
       throws IOException, StorageUnavailableException {
     requireInitialized();
     Path vmDir = dir.resolve(vmId);
@@ -106,7 +106,7 @@ public final class SharedDirectoryPairingLedger implements PairingLedger, AutoCl
       }
     }
     for (int attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
-      long epoch = scan(vmDir, null) + 1;
+      long epoch = Math.max(scan(vmDir, null) + 1, atLeast);
       PairingRecord record = new PairingRecord(vmId, epoch, joiner, offer, Instant.now());
       Path tmp = vmDir.resolve(".pairing-" + UUID.randomUUID() + ".tmp");
       try {

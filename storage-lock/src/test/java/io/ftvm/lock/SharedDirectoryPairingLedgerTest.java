@@ -39,7 +39,7 @@ class SharedDirectoryPairingLedgerTest {
   void theFirstPairingAfterAFailoverIsAboveTheWonEpoch() throws Exception {
     arbiter.tryGoLive(new GoLiveClaim("vm1", 1, "b", "primary lost", Instant.now()));
 
-    PairingRecord record = ledger.reserveNext("vm1", "a", "nbd=10.77.1.1:10810");
+    PairingRecord record = ledger.reserveNext("vm1", "a", "nbd=10.77.1.1:10810", 0);
 
     assertThat(record.epoch()).isEqualTo(2);
     assertThat(ledger.highestEpoch("vm1")).isEqualTo(2);
@@ -48,11 +48,11 @@ class SharedDirectoryPairingLedgerTest {
 
   @Test
   void anEpochIsNeverHandedOutTwiceEvenWhenItsPairingFailed() throws Exception {
-    long first = ledger.reserveNext("vm1", "a", "try 1").epoch();
-    long second = ledger.reserveNext("vm1", "a", "try 2").epoch();
+    long first = ledger.reserveNext("vm1", "a", "try 1", 0).epoch();
+    long second = ledger.reserveNext("vm1", "a", "try 2", 0).epoch();
     // A go-live record below the reservations changes nothing.
     arbiter.tryGoLive(new GoLiveClaim("vm1", 0, "b", "x", Instant.now()));
-    long third = ledger.reserveNext("vm1", "a", "try 3").epoch();
+    long third = ledger.reserveNext("vm1", "a", "try 3", 0).epoch();
 
     assertThat(List.of(first, second, third)).containsExactly(0L, 1L, 2L);
     assertThat(ledger.latest("vm1").orElseThrow().offer()).isEqualTo("try 3");
@@ -60,10 +60,10 @@ class SharedDirectoryPairingLedgerTest {
 
   @Test
   void aClaimOfTheNewEpochDoesNotMakeItReusable() throws Exception {
-    long epoch = ledger.reserveNext("vm1", "a", "x").epoch();
+    long epoch = ledger.reserveNext("vm1", "a", "x", 0).epoch();
     arbiter.tryGoLive(new GoLiveClaim("vm1", epoch, "a", "lost b", Instant.now()));
 
-    assertThat(ledger.reserveNext("vm1", "b", "y").epoch()).isEqualTo(epoch + 1);
+    assertThat(ledger.reserveNext("vm1", "b", "y", 0).epoch()).isEqualTo(epoch + 1);
   }
 
   @Test
@@ -79,7 +79,7 @@ class SharedDirectoryPairingLedgerTest {
                 try {
                   go.await();
                   for (int k = 0; k < 5; k++) {
-                    epochs.add(ledger.reserveNext("vm1", node, "o").epoch());
+                    epochs.add(ledger.reserveNext("vm1", node, "o", 0).epoch());
                   }
                 } catch (Exception e) {
                   throw new RuntimeException(e);
@@ -112,7 +112,7 @@ class SharedDirectoryPairingLedgerTest {
   void storageWithoutItsMarkerIsUnavailable() throws Exception {
     Files.delete(dir.resolve(SharedDirectoryArbiter.MARKER_FILE));
 
-    assertThatThrownBy(() -> ledger.reserveNext("vm1", "a", "x"))
+    assertThatThrownBy(() -> ledger.reserveNext("vm1", "a", "x", 0))
         .isInstanceOf(StorageUnavailableException.class)
         .hasMessageContaining("marker");
   }
@@ -121,5 +121,12 @@ class SharedDirectoryPairingLedgerTest {
   void noReservationYetMeansNoEpoch() throws Exception {
     assertThat(ledger.latest("vm1")).isEmpty();
     assertThat(ledger.highestEpoch("vm1")).isEqualTo(GoLiveArbiter.NO_EPOCH);
+  }
+
+  @Test
+  void aPrimaryThatStartedUnprotectedGetsAPairingAboveItsConfiguredEpoch() throws Exception {
+    // Nothing on storage: the VM never was protected, its config says epoch 1.
+    assertThat(ledger.reserveNext("vm1", "b", "x", 2).epoch()).isEqualTo(2);
+    assertThat(ledger.reserveNext("vm1", "b", "y", 2).epoch()).isEqualTo(3);
   }
 }

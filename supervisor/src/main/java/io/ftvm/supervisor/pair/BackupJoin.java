@@ -112,7 +112,8 @@ final class BackupJoin {
       log.info("joining as a new backup of {}: discarded {}", ids.vmId(), discarded);
       target = targets.launch();
       JoinOffer offer = target.listen();
-      PairingRecord pairing = ledger.reserveNext(ids.vmId(), ids.node(), offer.toLine());
+      PairingRecord pairing =
+          ledger.reserveNext(ids.vmId(), ids.node(), offer.toLine(), ids.epoch() + 1);
       long epoch = pairing.epoch();
       session = sessions.listen(epoch);
       roles.explain(

@@ -103,10 +103,10 @@ class BackupJoinTest {
 
     assertThat(join(3).run()).isFalse();
 
-    assertThat(ledger.reserved).containsExactly(0L, 1L, 2L);
+    assertThat(ledger.reserved).as("above the configured epoch 1").containsExactly(2L, 3L, 4L);
     assertThat(steps.stream().filter("discard"::equals)).hasSize(3);
     assertThat(steps.stream().filter("kill target"::equals)).hasSize(3);
-    assertThat(steps).contains("abort: primary b did not connect for epoch 0 within 0 s");
+    assertThat(steps).contains("abort: primary b did not connect for epoch 2 within 0 s");
     assertThat(roles.role()).isEqualTo(NodeRole.JOINING);
     assertThat(adopted).isEmpty();
   }
@@ -119,8 +119,8 @@ class BackupJoinTest {
     join(1).run();
 
     assertThat(reasons)
-        .contains("JOINING: clone failed: primary gave up: REPROTECT_ABORTED epoch 0");
-    assertThat(steps).contains("kill target").doesNotContain("adopt 0");
+        .contains("JOINING: clone failed: primary gave up: REPROTECT_ABORTED epoch 2");
+    assertThat(steps).contains("kill target").doesNotContain("adopt 2");
     assertThat(roles.role()).isEqualTo(NodeRole.JOINING);
   }
 
@@ -140,7 +140,7 @@ class BackupJoinTest {
 
     join(2).run();
 
-    assertThat(steps).doesNotContain("session 0");
+    assertThat(steps).doesNotContain("session 2");
     assertThat(steps.stream().filter("kill target"::equals)).hasSize(2);
     assertThat(roles.reason()).contains("shared storage unreachable");
   }
@@ -161,12 +161,12 @@ class BackupJoinTest {
     final List<String> offers = new ArrayList<>();
 
     @Override
-    public PairingRecord reserveNext(String vmId, String joiner, String offer)
+    public PairingRecord reserveNext(String vmId, String joiner, String offer, long atLeast)
         throws StorageUnavailableException {
       if (unavailable) {
         throw new StorageUnavailableException("/nfs did not answer within 2s");
       }
-      highest++;
+      highest = Math.max(highest + 1, atLeast);
       reserved.add(highest);
       offers.add(offer);
       steps.add("reserve " + highest + " by " + joiner);

@@ -22,7 +22,7 @@ class ReprotectTriggerTest {
   private final PairingLedger ledger =
       new PairingLedger() {
         @Override
-        public PairingRecord reserveNext(String vmId, String joiner, String offer) {
+        public PairingRecord reserveNext(String vmId, String joiner, String offer, long atLeast) {
           throw new UnsupportedOperationException();
         }
 
