@@ -102,7 +102,8 @@ final class RoundRunner {
           recorder.collect(harness, monitor, transcript);
         }
       }
-    } catch (Exception e) {
+    } catch (Exception | AssertionError e) {
+      // A fault's own check (e.g. "QEMU outlived its daemon") fails this round, not the campaign.
       log.error("round failed to run", e);
       recorder.error = e.toString();
     } finally {

@@ -1,6 +1,8 @@
 package io.ftvm.supervisor.pair;
 
+import io.ftvm.supervisor.nativeos.LinuxProcess;
 import io.ftvm.supervisor.topology.HostRole;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -35,7 +37,7 @@ public enum PairFault {
             "SIGKILL to the primary's daemon pid " + daemon.pid() + " refused");
       }
       long deadline = System.nanoTime() + QEMU_FOLLOWS_DAEMON.toNanos();
-      while (qemu.isAlive()) {
+      while (runs(qemu)) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError(
               "the primary's QEMU (pid "
@@ -118,6 +120,14 @@ public enum PairFault {
 
   /** A QEMU killed by its supervisor's death (PDEATHSIG) is gone well within this. */
   static final Duration QEMU_FOLLOWS_DAEMON = Duration.ofSeconds(2);
+
+  /**
+   * Alive and not a zombie. A QEMU killed by pdeathsig stays a zombie until init reaps it, which
+   * took more than 2 s on a loaded host; a zombie runs no guest and holds no output.
+   */
+  static boolean runs(ProcessHandle process) throws IOException {
+    return process.isAlive() && LinuxProcess.isRunning(process.pid());
+  }
 
   static ProcessHandle primaryQemu(PairHarness harness) throws Exception {
     return qemuOf(harness, LocalPair.PRIMARY);
