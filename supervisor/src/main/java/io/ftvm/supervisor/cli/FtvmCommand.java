@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       StartCommand.class,
       StatusCommand.class,
       FailoverCommand.class,
+      ProtectCommand.class,
+      RejoinCommand.class,
       StopCommand.class,
       DaemonCommand.class,
       VersionCommand.class,
