@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -241,11 +241,11 @@ class CloneFollowIT {
    * target/ftvm-measurements}.
    */
   @Test
-  @Disabled(
-      "open: in the one run so far the 2nd clone (source recording, so x-ftvm-record-stop first)"
-          + " printed nothing in 60 s (its replay started at the source's icount, then no console"
-          + " output; no QEMU error). Not yet diagnosed: the VM lock was held by the fault"
-          + " campaign. Enable and run with -Dftvm.clone.rounds=2 to reproduce.")
+  // Open: in the one run so far the 2nd clone (source recording, so x-ftvm-record-stop first)
+  // printed nothing in 60 s (its replay started at the source's icount, then no console output, no
+  // QEMU error). Not yet diagnosed (the VM lock was held by the fault campaign), so this runs only
+  // when asked for: -Dftvm.clone.rounds=2.
+  @EnabledIfSystemProperty(named = "ftvm.clone.rounds", matches = "[0-9]+")
   void repeatedClonesOfAWorkingVmEachFollowIt() throws Exception {
     int memoryMib = Integer.getInteger("ftvm.clone.memoryMib", 256);
     int rounds = Integer.getInteger("ftvm.clone.rounds", 3);
