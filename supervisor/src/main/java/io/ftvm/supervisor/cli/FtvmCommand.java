@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       FailoverCommand.class,
       StopCommand.class,
       DaemonCommand.class,
+      VmCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })
