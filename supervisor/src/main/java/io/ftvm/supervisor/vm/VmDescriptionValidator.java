@@ -15,12 +15,15 @@ import java.util.regex.Pattern;
  * Says everything ftvm cannot honour in a description, all at once. The supported set is what QEMU
  * record/replay runs deterministically, verified by replaying recordings
  * (FirmwareBootRecordReplayIT): one vCPU, the {@code pc} machine, TCG with {@code qemu64}, raw or
- * qcow2 images behind {@code blkreplay} on virtio or IDE, and a virtio-net or e1000 NIC.
+ * qcow2 images behind {@code blkreplay} on virtio or IDE, and a virtio-net NIC. e1000 replays a
+ * boot identically but no guest driver has sent traffic through it under record/replay yet, so it
+ * is refused until that is verified: a NIC that replays differently would make a backup diverge
+ * silently.
  */
 public final class VmDescriptionValidator {
   public static final Set<String> DISK_FORMATS = Set.of(VmDisk.RAW, VmDisk.QCOW2);
   public static final Set<String> DISK_BUSES = Set.of(VmDisk.VIRTIO, VmDisk.IDE);
-  public static final Set<String> NIC_MODELS = Set.of(VmNic.VIRTIO_NET, VmNic.E1000);
+  public static final Set<String> NIC_MODELS = Set.of(VmNic.VIRTIO_NET);
   static final int MIN_MEMORY_MIB = 16;
   static final int MAX_MEMORY_MIB = 65536;
 
@@ -164,12 +167,17 @@ public final class VmDescriptionValidator {
     for (int i = 0; i < vm.nics().size(); i++) {
       VmNic nic = vm.nics().get(i);
       String where = "nics[" + i + "]";
-      if (!NIC_MODELS.contains(nic.model())) {
+      if (VmNic.E1000.equals(nic.model())) {
+        problems.add(
+            where
+                + ": model \"e1000\" is not verified under record/replay with guest traffic yet"
+                + " (use virtio-net)");
+      } else if (!NIC_MODELS.contains(nic.model())) {
         problems.add(
             where
                 + ": model \""
                 + nic.model()
-                + "\" is not supported under record/replay (virtio-net or e1000)");
+                + "\" is not supported under record/replay (virtio-net)");
       }
       if (!MAC.matcher(nic.mac()).matches()) {
         problems.add(where + ": MAC \"" + nic.mac() + "\" is not six colon-separated hex pairs");

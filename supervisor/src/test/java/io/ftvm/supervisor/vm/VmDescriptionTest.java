@@ -65,7 +65,7 @@ class VmDescriptionTest {
                  "boot": {"from": "kernel", "kernel": "vmlinuz", "initrd": "initrd.img",
                           "cmdline": "console=ttyS0"},
                  "disks": [{"file": "disk.img"}],
-                 "nics": [{"mac": "52:54:00:12:34:56", "model": "e1000"}],
+                 "nics": [{"mac": "52:54:00:12:34:56", "model": "virtio-net"}],
                  "console": {"readyLinePrefix": "login: "}}
                 """));
     assertThat(vm.boot())
@@ -128,7 +128,7 @@ class VmDescriptionTest {
              "disks": [{"file": "missing.img", "format": "vmdk", "bus": "scsi",
                         "readOnly": true, "shared": true}],
              "nics": [{"mac": "03:00:00:00:00:01", "model": "rtl8139"},
-                      {"mac": "nonsense"}],
+                      {"mac": "nonsense", "model": "e1000"}],
              "hostdevs": [{"pci": "0000:03:00.0"}],
              "sound": "ac97",
              "guestIp": "10.0.0.300/24"}
@@ -150,8 +150,9 @@ class VmDescriptionTest {
         .anySatisfy(p -> assertThat(p).contains("model \"rtl8139\""))
         .anySatisfy(p -> assertThat(p).contains("multicast"))
         .anySatisfy(p -> assertThat(p).contains("\"nonsense\" is not six"))
+        .anySatisfy(p -> assertThat(p).contains("\"e1000\" is not verified"))
         .anySatisfy(p -> assertThat(p).startsWith("guestIp \"10.0.0.300/24\""));
-    assertThat(problems).hasSize(17);
+    assertThat(problems).hasSize(18);
   }
 
   @Test
