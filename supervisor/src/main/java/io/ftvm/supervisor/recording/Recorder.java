@@ -14,7 +14,6 @@ import io.ftvm.supervisor.qmp.QemuVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -70,7 +69,7 @@ public final class Recorder {
     VmDefinition vm = request.vm();
     GuestLaunch guest = GuestLaunch.of(vm, request.workload());
     Path disk = work.resolve("disk.img");
-    Files.copy(vm.disk(), disk, StandardCopyOption.REPLACE_EXISTING);
+    new io.ftvm.supervisor.vm.SparseImageCopy().copy(vm.disk(), disk);
     String kernelSha = Sha256.of(vm.kernel());
     String initrdSha = Sha256.of(vm.initrd());
     String initialDiskSha = Sha256.of(disk);

@@ -12,9 +12,7 @@ import io.ftvm.supervisor.hypervisor.VmLaunchException;
 import io.ftvm.supervisor.hypervisor.VmLaunchSpec;
 import io.ftvm.supervisor.pair.NetdevConnection;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -81,7 +79,7 @@ public final class Replayer {
       throws IOException, RecordingFailedException, InterruptedException {
     BundleManifest manifest = bundle.manifest();
     Path disk = work.resolve("disk.img");
-    Files.copy(guest.disk(), disk, StandardCopyOption.REPLACE_EXISTING);
+    new io.ftvm.supervisor.vm.SparseImageCopy().copy(guest.disk(), disk);
     VmLaunchSpec spec =
         guest.spec(
             "ftvm-replay",

@@ -229,6 +229,15 @@ public final class LibvirtDomainMapping {
                     + "'>: not supported (ftvm's guest has only the PS/2 devices of pc)");
           }
         }
+        case "audio" -> {
+          // libvirt adds <audio type='none'/> to every domain; a real backend would be a device.
+          if (!"none".equals(device.getAttribute("type"))) {
+            problems.add(
+                "<audio type='"
+                    + device.getAttribute("type")
+                    + "'>: not supported under record/replay");
+          }
+        }
         case "hostdev" ->
             problems.add(
                 "<hostdev"
