@@ -14,6 +14,7 @@ import io.ftvm.supervisor.pair.NetdevConnection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -78,13 +79,13 @@ public final class Replayer {
       WorkDirectory work)
       throws IOException, RecordingFailedException, InterruptedException {
     BundleManifest manifest = bundle.manifest();
-    Path disk = work.resolve("disk.img");
-    new io.ftvm.supervisor.vm.SparseImageCopy().copy(guest.disk(), disk);
+    List<Path> disks = WorkingDisks.copy(guest.pristineDisks(), work.path());
+    Path disk = disks.get(0);
     VmLaunchSpec spec =
         guest.spec(
             "ftvm-replay",
             request.qemu(),
-            disk,
+            disks,
             work.path(),
             ReplaySpec.replay(work.resolve("replay.bin"), false, false));
     ConsoleFile console = new ConsoleFile(spec.console().path());
