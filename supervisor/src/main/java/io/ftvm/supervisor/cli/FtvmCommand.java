@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RejoinCommand.class,
       StopCommand.class,
       DaemonCommand.class,
+      VmCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

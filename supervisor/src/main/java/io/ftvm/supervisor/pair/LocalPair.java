@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,7 +190,7 @@ public final class LocalPair implements AutoCloseable {
       Files.createDirectories(dir);
       Path disk = dir.resolve("disk.img");
       // Both replicas start from byte-identical disks; replay keeps them identical.
-      Files.copy(testVm.resolve("disk.img"), disk, StandardCopyOption.REPLACE_EXISTING);
+      new io.ftvm.supervisor.vm.SparseImageCopy().copy(testVm.resolve("disk.img"), disk);
       nodes.put(
           node,
           new PairConfig.NodeSpec(
