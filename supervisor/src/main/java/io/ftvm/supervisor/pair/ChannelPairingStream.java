@@ -12,11 +12,8 @@ import io.ftvm.supervisor.nativeos.Fifo;
 import io.ftvm.supervisor.nativeos.FifoReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -199,7 +196,7 @@ final class ChannelPairingStream implements PairingStream {
     closeQuietly(pipe);
     try {
       Files.deleteIfExists(fifoPath);
-      deleteTree(storePath);
+      FileTrees.deleteTree(storePath);
     } catch (IOException e) {
       log.warn("could not remove the abandoned epoch {}'s files: {}", epoch, e.getMessage());
     }
@@ -232,27 +229,5 @@ final class ChannelPairingStream implements PairingStream {
     } catch (Exception e) {
       log.debug("closing {}: {}", resource, e.getMessage());
     }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-            Files.delete(dir);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

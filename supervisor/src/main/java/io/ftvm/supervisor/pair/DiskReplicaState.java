@@ -3,11 +3,8 @@ package io.ftvm.supervisor.pair;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +30,7 @@ final class DiskReplicaState implements ReplicaState {
       try (DirectoryStream<Path> entries =
           Files.newDirectoryStream(stateDirectory, "log-epoch-*")) {
         for (Path store : entries) {
-          deleteTree(store);
+          FileTrees.deleteTree(store);
           removed.add(store.getFileName().toString());
         }
       }
@@ -57,24 +54,5 @@ final class DiskReplicaState implements ReplicaState {
         java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     return "logs " + removed + " and the disk image " + disk + " (now empty, " + size + " bytes)";
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-            Files.delete(dir);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }
