@@ -13,7 +13,14 @@ public enum ControlType {
    * itself; its log is complete up to the position. The receiver treats this as losing its peer, at
    * once instead of after the detection timeout.
    */
-  PEER_FAILED(4);
+  PEER_FAILED(4),
+  /**
+   * Re-protection: the pairing attempt for the epoch in the position field failed on the sender's
+   * side (clone error, timeout, the primary gave up). A joining backup discards its partial copy
+   * and offers itself again; a primary returns to running alone. Saves waiting for the detection
+   * timeout; losing the session means the same.
+   */
+  REPROTECT_ABORTED(5);
 
   private final int wireCode;
 

@@ -108,6 +108,20 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
     return true;
   }
 
+  /**
+   * As {@link #sendControl(ControlMessage)}, then waits up to {@code written} for the frame to be
+   * handed to the socket: for a last word before {@link #close} (which would otherwise race it).
+   */
+  public boolean sendControl(ControlMessage message, java.time.Duration written) {
+    Channel current = session;
+    if (current == null || closed) {
+      return false;
+    }
+    return current
+        .writeAndFlush(new Frame.Control(message))
+        .awaitUninterruptibly(written.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Drops the current session (the primary reconnects and resends from the durable position). */
   public void dropSession(String reason) {
     Channel current = session;

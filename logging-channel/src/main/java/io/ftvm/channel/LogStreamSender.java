@@ -191,6 +191,20 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
     return true;
   }
 
+  /**
+   * As {@link #sendControl(ControlMessage)}, then waits up to {@code written} for the frame to be
+   * handed to the socket: for a last word before {@link #close} (which would otherwise race it).
+   */
+  public boolean sendControl(ControlMessage message, Duration written) {
+    Channel current = session;
+    if (!established || current == null) {
+      return false;
+    }
+    return current
+        .writeAndFlush(new Frame.Control(message))
+        .awaitUninterruptibly(written.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   public ChannelStats stats() {
     long end;
     synchronized (offerLock) {

@@ -122,4 +122,51 @@ class FrameCodecTest {
         .rootCause()
         .hasMessageContaining("connection closed inside a frame at stream offset 13 (7 bytes");
   }
+
+  @Test
+  void reprotectAbortedKeepsItsWireCodeAndCarriesTheEpoch() {
+    ByteBuf body =
+        codec.encode(
+            new Frame.Control(new ControlMessage(ControlType.REPROTECT_ABORTED, 2)),
+            ByteBufAllocator.DEFAULT);
+    try {
+      assertThat(body.getUnsignedByte(0)).isEqualTo((short) FrameType.CONTROL.wireCode());
+      assertThat(body.getUnsignedByte(1)).as("wire code of REPROTECT_ABORTED").isEqualTo((short) 5);
+      assertThat(body.getLong(2)).as("epoch of the failed attempt").isEqualTo(2);
+    } finally {
+      body.release();
+    }
+  }
+
+  @Test
+  void reprotectAbortedPassesTheDecoderPipelineWhole() {
+    EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+    ByteBuf body =
+        codec.encode(
+            new Frame.Control(new ControlMessage(ControlType.REPROTECT_ABORTED, 9)),
+            ByteBufAllocator.DEFAULT);
+    ByteBuf wire = Unpooled.buffer().writeInt(body.readableBytes()).writeBytes(body);
+    body.release();
+    // Split inside the frame: the decoder must reassemble it.
+    channel.writeInbound(wire.readRetainedSlice(3));
+    channel.writeInbound(wire);
+    ByteBuf frame = channel.readInbound();
+    try {
+      assertThat(codec.decode(frame))
+          .isEqualTo(new Frame.Control(new ControlMessage(ControlType.REPROTECT_ABORTED, 9)));
+    } finally {
+      frame.release();
+      channel.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void anOldPeerGetsAClearErrorForAnUnknownControlType() {
+    ByteBuf body = Unpooled.buffer().writeByte(FrameType.CONTROL.wireCode()).writeByte(99);
+    body.writeLong(0);
+    assertThatThrownBy(() -> codec.decode(body))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("unknown control type 99");
+    body.release();
+  }
 }

@@ -1,12 +1,15 @@
 package io.ftvm.supervisor.cli;
 
 import io.ftvm.lock.SharedDirectoryArbiter;
+import io.ftvm.lock.SharedDirectoryPairingLedger;
+import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.pair.ControlServer;
 import io.ftvm.supervisor.pair.NodeFiles;
 import io.ftvm.supervisor.pair.NodeSupervisor;
 import io.ftvm.supervisor.pair.PairConfig;
+import io.ftvm.supervisor.pair.QemuCloning;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -46,14 +49,38 @@ public final class DaemonCommand implements Callable<Integer> {
           "How long shared storage may take to answer before it counts as unreachable (default ${DEFAULT-VALUE}).")
   Duration storageTimeout;
 
+  @Option(
+      names = "--join",
+      description =
+          "Start with no replica: discard this node's old disk copy and log and join the running"
+              + " primary as its new backup (re-protection). Implied when shared storage shows the"
+              + " pair moved past the config's epoch.")
+  boolean join;
+
+  @Option(
+      names = "--unprotected",
+      description =
+          "The config's primary runs alone (protectable, no backup) until a node joins or"
+              + " 'ftvm protect' is run.")
+  boolean unprotected;
+
   @Override
   public Integer call() throws Exception {
     PairConfig pair = PairConfig.read(config);
     try (ChildProcessLauncher launcher = new ChildProcessLauncher();
         SharedDirectoryArbiter arbiter =
             new SharedDirectoryArbiter(pair.sharedDirectory(), storageTimeout);
+        SharedDirectoryPairingLedger ledger =
+            new SharedDirectoryPairingLedger(pair.sharedDirectory(), storageTimeout);
         NodeSupervisor supervisor =
-            new NodeSupervisor(pair, node, new QemuDriver(launcher), arbiter)) {
+            new NodeSupervisor(
+                pair,
+                node,
+                new QemuDriver(launcher),
+                arbiter,
+                ledger,
+                new QemuCloning(),
+                startMode(pair, ledger))) {
       NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
       try (ControlServer control = ControlServer.start(files.controlSocket(), supervisor)) {
         supervisor.start();
@@ -63,5 +90,26 @@ public final class DaemonCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * A node whose config epoch is at or below an epoch already claimed or reserved on shared storage
+   * has stale state (it was fenced, or the pair re-protected without it): it must join empty, never
+   * resume with its old disk copy and log.
+   */
+  private NodeSupervisor.StartMode startMode(PairConfig pair, SharedDirectoryPairingLedger ledger)
+      throws StorageUnavailableException {
+    long highest = join ? pair.epoch() : ledger.highestEpoch(pair.vmId());
+    NodeSupervisor.StartMode mode =
+        NodeSupervisor.StartMode.choose(join, unprotected, pair.epoch(), highest);
+    if (mode == NodeSupervisor.StartMode.JOIN && !join) {
+      log.warn(
+          "shared storage shows epoch {} of {} was already claimed or reserved (config epoch {}):"
+              + " this node's state is stale, it joins empty",
+          highest,
+          pair.vmId(),
+          pair.epoch());
+    }
+    return mode;
   }
 }

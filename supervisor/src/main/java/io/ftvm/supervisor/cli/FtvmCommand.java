@@ -16,8 +16,11 @@ import picocli.CommandLine.Command;
       StartCommand.class,
       StatusCommand.class,
       FailoverCommand.class,
+      ProtectCommand.class,
+      RejoinCommand.class,
       StopCommand.class,
       DaemonCommand.class,
+      VmCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

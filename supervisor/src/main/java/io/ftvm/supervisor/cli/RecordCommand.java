@@ -94,7 +94,7 @@ public final class RecordCommand implements Callable<Integer> {
               workload.name(),
               seconds,
               out,
-              qemu.qemu(),
+              qemu.patchedQemu(),
               bootTimeout);
       Recorder recorder =
           new Recorder(

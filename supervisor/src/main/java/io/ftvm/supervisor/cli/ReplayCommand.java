@@ -73,7 +73,7 @@ public final class ReplayCommand implements Callable<Integer> {
       ReplayRequest request =
           new ReplayRequest(
               bundle,
-              qemu.qemu(),
+              qemu.patchedQemu(),
               vm == null ? Optional.empty() : Optional.of(VmLocator.fromSystem().locate(vm)),
               keepGoing,
               Optional.ofNullable(timeout));

@@ -66,6 +66,13 @@ public final class StartCommand implements Callable<Integer> {
   boolean pair;
 
   @Option(
+      names = "--unprotected",
+      description =
+          "With --pair: run the VM on host a alone (protectable), host b idle; 'ftvm protect'"
+              + " protects it later without a reboot.")
+  boolean unprotected;
+
+  @Option(
       names = "--config",
       paramLabel = "<file>",
       description = "Pair config (JSON) of a pair on real hosts; needs --node.")
@@ -184,7 +191,13 @@ public final class StartCommand implements Callable<Integer> {
       }
     } else {
       for (String pairOnly :
-          List.of("--vm", "--workload", "--qemu", "--detection-timeout", "--state-dir")) {
+          List.of(
+              "--vm",
+              "--workload",
+              "--qemu",
+              "--detection-timeout",
+              "--state-dir",
+              "--unprotected")) {
         if (parsed.hasMatchedOption(pairOnly)) {
           throw new CommandLine.ParameterException(
               commandLine,
@@ -238,6 +251,17 @@ public final class StartCommand implements Callable<Integer> {
       return CliErrors.fail(spec, "the pair did not come up: " + e.getMessage());
     }
     // The daemons outlive this command, so the namespaces must too; stop removes them.
+    if (unprotected) {
+      localPair.topology().handOverTo(localPair.daemon(LocalPair.PRIMARY).pid());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "pair %s running UNPROTECTED on host a (host b idle); protect it with 'ftvm"
+                  + " protect --state-dir %s'%n",
+              localPair.topology().pairId(), directory.root());
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     localPair.topology().handOverTo(localPair.daemon(LocalPair.BACKUP).pid());
     Optional<String> unprotected = awaitBackupCaughtUp(localPair); // wip-lag
     if (unprotected.isPresent()) {
@@ -307,7 +331,8 @@ public final class StartCommand implements Callable<Integer> {
                         maxReplayLag == null
                             ? timing
                             : timing.withMaxReplayLagMillis(maxReplayLag.toMillis()),
-                    inOwnSession());
+                    inOwnSession(),
+                    unprotected);
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               } catch (InterruptedException e) {

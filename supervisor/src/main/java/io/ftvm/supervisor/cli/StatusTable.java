@@ -21,6 +21,14 @@ final class StatusTable {
     rows.add(row("role", nodes, NodeReport::describeRole));
     rows.add(row("reason", nodes, StatusTable::reason));
     rows.add(live("epoch", nodes, s -> Long.toString(s.epoch())));
+    rows.add(
+        live(
+            "re-protection",
+            nodes,
+            s ->
+                s.reprotect() == null || s.reprotect().summary().isEmpty()
+                    ? "-"
+                    : s.reprotect().summary()));
     rows.add(live("uptime", nodes, s -> Units.millis(s.uptimeMillis())));
     rows.add(live("qemu pid", nodes, s -> s.qemuPid() > 0 ? Long.toString(s.qemuPid()) : "-"));
     rows.add(live("log produced", nodes, s -> Units.bytes(s.logProduced())));
@@ -77,7 +85,7 @@ final class StatusTable {
    */
   static String lag(NodeStatus status) {
     long bytes;
-    if (status.role() == NodeRole.PRIMARY_ALONE) {
+    if (status.role() == NodeRole.PRIMARY_ALONE || status.role() == NodeRole.REPROTECTING) {
       return "- (no backup)";
     }
     if (status.replayLagMillis() >= 0) {

@@ -30,9 +30,14 @@ public final class QemuCommandLine {
       args.add(firmware);
     }
     machine(spec, args);
-    boot(spec, args);
-    disk(spec, args);
-    network(spec, args);
+    if (spec.devices() != null) {
+      new GuestDeviceArguments(spec.devices(), spec.replay().isActive(), spec.netdevSocket())
+          .appendTo(args);
+    } else {
+      boot(spec, args);
+      disk(spec, args);
+      network(spec, args);
+    }
     console(spec, args);
     args.add("-qmp");
     args.add("unix:" + option(spec.qmpSocket().toString()) + ",server=on,wait=off");

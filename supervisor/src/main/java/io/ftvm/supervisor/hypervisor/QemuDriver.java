@@ -69,9 +69,22 @@ public final class QemuDriver implements HypervisorDriver {
   }
 
   private static void checkInputs(VmLaunchSpec spec) throws VmLaunchException {
-    requireFile(spec.kernel(), "kernel");
-    requireFile(spec.initrd(), "initrd");
-    requireFile(spec.disk(), "disk image");
+    if (spec.devices() == null) {
+      requireFile(spec.kernel(), "kernel");
+      requireFile(spec.initrd(), "initrd");
+      requireFile(spec.disk(), "disk image");
+    } else {
+      GuestDevices devices = spec.devices();
+      if (devices.kernel() != null) {
+        requireFile(devices.kernel(), "kernel");
+      }
+      if (devices.initrd() != null) {
+        requireFile(devices.initrd(), "initrd");
+      }
+      for (GuestDevices.Drive drive : devices.drives()) {
+        requireFile(drive.file(), "disk image");
+      }
+    }
     if (spec.replay().mode() == ReplayMode.REPLAY && !Files.exists(spec.replay().rrfile())) {
       throw new VmLaunchException(
           "VM " + spec.name() + ": replay log " + spec.replay().rrfile() + " does not exist");

@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  *     as the VM's only NIC backend, which lets the supervisor gate outputs
  * @param qemuLog file receiving QEMU's stdout and stderr (appended)
  * @param extraArgs appended verbatim after the generated arguments (patched-QEMU options, tracing)
+ * @param devices the described VM's boot, disks and NIC, or null for the test VM's shape (direct
+ *     kernel, one raw virtio disk, virtio-net); when set, {@code kernel}, {@code initrd} and {@code
+ *     disk} may be null and are not used
  */
 public record VmLaunchSpec(
     String name,
@@ -30,7 +33,8 @@ public record VmLaunchSpec(
     Path qmpSocket,
     Path qemuLog,
     Duration startupTimeout,
-    List<String> extraArgs) {
+    List<String> extraArgs,
+    GuestDevices devices) {
 
   private static final Pattern MAC = Pattern.compile("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -42,9 +46,11 @@ public record VmLaunchSpec(
           "VM name '" + name + "' must be 1-64 characters of letters, digits, '_', '.', '-'");
     }
     Objects.requireNonNull(qemuBinary, "qemuBinary");
-    Objects.requireNonNull(kernel, "kernel");
-    Objects.requireNonNull(initrd, "initrd");
-    Objects.requireNonNull(disk, "disk");
+    if (devices == null) {
+      Objects.requireNonNull(kernel, "kernel");
+      Objects.requireNonNull(initrd, "initrd");
+      Objects.requireNonNull(disk, "disk");
+    }
     kernelAppend = kernelAppend == null ? "" : kernelAppend;
     if (memoryMib < 16) {
       throw new IllegalArgumentException("memory must be at least 16 MiB, got " + memoryMib);
@@ -65,7 +71,10 @@ public record VmLaunchSpec(
     Objects.requireNonNull(startupTimeout, "startupTimeout");
     extraArgs = List.copyOf(extraArgs == null ? List.of() : extraArgs);
     for (String value :
-        List.of(kernelAppend, disk.toString(), kernel.toString(), initrd.toString())) {
+        java.util.stream.Stream.of(kernelAppend, disk, kernel, initrd)
+            .filter(Objects::nonNull)
+            .map(Object::toString)
+            .toList()) {
       if (value.indexOf('\0') >= 0) {
         throw new IllegalArgumentException("NUL byte in a QEMU argument: " + value);
       }
@@ -95,7 +104,8 @@ public record VmLaunchSpec(
         qmpSocket,
         qemuLog,
         startupTimeout,
-        all);
+        all,
+        devices);
   }
 
   /** Fluent construction with the defaults the test VM is verified with. */
@@ -115,6 +125,7 @@ public record VmLaunchSpec(
     private Path qemuLog;
     private Duration startupTimeout = Duration.ofSeconds(30);
     private final List<String> extraArgs = new ArrayList<>();
+    private GuestDevices devices;
 
     public Builder name(String value) {
       name = value;
@@ -186,6 +197,15 @@ public record VmLaunchSpec(
       return this;
     }
 
+    /** A described VM's devices; also sets the MAC from its NIC. */
+    public Builder devices(GuestDevices value) {
+      devices = value;
+      if (value != null) {
+        mac = value.nic().mac();
+      }
+      return this;
+    }
+
     public Builder extraArgs(String... values) {
       extraArgs.addAll(List.of(values));
       return this;
@@ -219,7 +239,8 @@ public record VmLaunchSpec(
           qmpSocket,
           qemuLog,
           startupTimeout,
-          extraArgs);
+          extraArgs,
+          devices);
     }
   }
 }

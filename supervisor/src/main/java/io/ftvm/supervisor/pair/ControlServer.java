@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's admin interface: one JSON request per line on a Unix socket in its state directory
- * ({@code {"command":"status"}}, {@code failover}, {@code stop}), one JSON reply per line. File
- * permissions on the state directory are the access control.
+ * ({@code {"command":"status"}}, {@code failover}, {@code protect}, {@code stop}), one JSON reply
+ * per line. File permissions on the state directory are the access control.
  */
 public final class ControlServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
@@ -83,6 +83,7 @@ public final class ControlServer implements AutoCloseable {
           String outcome = supervisor.failover().get(60, TimeUnit.SECONDS);
           reply.put("result", outcome);
         }
+        case "protect" -> reply.put("result", supervisor.protect());
         case "stop" -> {
           supervisor.stop();
           reply.put("result", "stopping");

@@ -89,6 +89,22 @@ public final class HeldOutputGate implements OutputGate {
     heldBytes = 0;
   }
 
+  /**
+   * Re-protection: from now on outputs are tagged with positions of a new log stream (starting at
+   * byte 0) and wait for a new backup's ack of it. Until the VM records into that stream its
+   * outputs are tagged 0, which counts as acknowledged, so they keep flowing as when alone; once it
+   * records there, they are held until the new backup acknowledges them. The caller switches the
+   * tagging to the new stream before calling this.
+   */
+  public synchronized void holdForNewStream() {
+    if (closed) {
+      return;
+    }
+    open = false;
+    ackedPosition = 0;
+    lastSubmittedPosition = -1;
+  }
+
   @Override
   public synchronized void close() {
     if (!closed) {

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,6 +86,31 @@ public final class LocalPair implements AutoCloseable {
       UnaryOperator<PairConfig.Timing> tuneTiming,
       DaemonLauncher daemonLauncher)
       throws IOException, InterruptedException {
+    return start(
+        stateDirectory,
+        testVm,
+        workload,
+        qemuBinary,
+        detectionTimeout,
+        tuneTiming,
+        daemonLauncher,
+        false);
+  }
+
+  /**
+   * As above; {@code unprotected}: only host A's daemon starts, its VM runs alone (protectable),
+   * and host B stays idle until {@link #rejoin} (what {@code ftvm protect} does) starts it.
+   */
+  public static LocalPair start(
+      Path stateDirectory,
+      Path testVm,
+      String workload,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
+      DaemonLauncher daemonLauncher,
+      boolean unprotected)
+      throws IOException, InterruptedException {
     Files.createDirectories(stateDirectory);
     String pairId = TopologySpec.randomPairId();
     log.info("creating hosts for pair {} (network namespaces ftvm-{}-*)", pairId, pairId);
@@ -97,6 +121,16 @@ public final class LocalPair implements AutoCloseable {
               stateDirectory, testVm, workload, qemuBinary, detectionTimeout, tuneTiming, topology);
       Map<String, Process> daemons = new java.util.LinkedHashMap<>();
       LocalPair pair = new LocalPair(stateDirectory, config, topology, daemons);
+      if (unprotected) {
+        daemons.put(
+            PRIMARY,
+            daemonLauncher.launch(
+                pair.daemonCommand(PRIMARY, "--unprotected"), pair.daemonLog(PRIMARY)));
+        pair.awaitRole(PRIMARY, r -> r == NodeRole.PRIMARY_ALONE, Duration.ofSeconds(180));
+        pair.writeRecord();
+        log.info("pair {} running UNPROTECTED on host a (host b idle)", pairId);
+        return pair;
+      }
       // The backup listens on the logging channel, so it starts first.
       daemons.put(
           BACKUP, daemonLauncher.launch(pair.daemonCommand(BACKUP), pair.daemonLog(BACKUP)));
@@ -104,21 +138,26 @@ public final class LocalPair implements AutoCloseable {
       daemons.put(
           PRIMARY, daemonLauncher.launch(pair.daemonCommand(PRIMARY), pair.daemonLog(PRIMARY)));
       pair.awaitRole(PRIMARY, r -> r == NodeRole.PRIMARY_PROTECTED, Duration.ofSeconds(180));
-      PairConfig.mapper()
-          .writeValue(
-              stateDirectory.resolve("local-pair.json").toFile(),
-              Map.of(
-                  "pairId", pairId,
-                  "namespaces", topology.spec().namespaces(),
-                  "daemonPids",
-                      Map.of(
-                          PRIMARY, daemons.get(PRIMARY).pid(), BACKUP, daemons.get(BACKUP).pid())));
+      pair.writeRecord();
       log.info("pair {} protected: primary on host a, backup on host b", pairId);
       return pair;
     } catch (IOException | InterruptedException | RuntimeException e) {
       topology.close();
       throw e;
     }
+  }
+
+  /** {@code local-pair.json}: what {@code ftvm stop/status/rejoin} find the pair by. */
+  private void writeRecord() throws IOException {
+    Map<String, Long> pids = new java.util.TreeMap<>();
+    daemons.forEach((node, process) -> pids.put(node, process.pid()));
+    PairConfig.mapper()
+        .writeValue(
+            stateDirectory.resolve("local-pair.json").toFile(),
+            Map.of(
+                "pairId", topology.pairId(),
+                "namespaces", topology.spec().namespaces(),
+                "daemonPids", pids));
   }
 
   private static PairConfig writeConfig(
@@ -151,7 +190,7 @@ public final class LocalPair implements AutoCloseable {
       Files.createDirectories(dir);
       Path disk = dir.resolve("disk.img");
       // Both replicas start from byte-identical disks; replay keeps them identical.
-      Files.copy(testVm.resolve("disk.img"), disk, StandardCopyOption.REPLACE_EXISTING);
+      new io.ftvm.supervisor.vm.SparseImageCopy().copy(testVm.resolve("disk.img"), disk);
       nodes.put(
           node,
           new PairConfig.NodeSpec(
@@ -222,10 +261,19 @@ public final class LocalPair implements AutoCloseable {
     }
   }
 
-  List<String> daemonCommand(String node) {
+  List<String> daemonCommand(String node, String... options) {
     HostRole host = node.equals(PRIMARY) ? HostRole.A : HostRole.B;
-    List<String> command =
-        new ArrayList<>(List.of("ip", "netns", "exec", topology.hostNamespace(host)));
+    return daemonCommand(
+        topology.hostNamespace(host), stateDirectory.resolve("pair.json"), node, options);
+  }
+
+  /**
+   * The command that runs {@code node}'s daemon inside {@code namespace} with this JVM's java and
+   * class path (so a restarted daemon runs the same build as the CLI or test that restarts it).
+   */
+  public static List<String> daemonCommand(
+      String namespace, Path pairConfig, String node, String... options) {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     command.add(ProcessHandle.current().info().command().orElse("java"));
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Xm")) {
@@ -239,10 +287,36 @@ public final class LocalPair implements AutoCloseable {
             "io.ftvm.supervisor.cli.FtvmCommand",
             "daemon",
             "--config",
-            stateDirectory.resolve("pair.json").toString(),
+            pairConfig.toString(),
             "--node",
             node));
+    command.addAll(List.of(options));
     return command;
+  }
+
+  /**
+   * Restarts a node's daemon after it was killed, as an init system would on a real host: in the
+   * node's namespace (which must still exist), with {@code --join}, so it discards its old disk
+   * copy and log and joins the running primary as a new backup. Returns once it is JOINING (or
+   * further).
+   */
+  public Process rejoin(String node, DaemonLauncher launcher)
+      throws IOException, InterruptedException {
+    Process previous = daemons.get(node);
+    if (previous != null && previous.isAlive()) {
+      throw new IOException("node " + node + "'s daemon still runs (pid " + previous.pid() + ")");
+    }
+    // The dead daemon's role file would answer for the new one.
+    Files.deleteIfExists(config.node(node).stateDirectory().resolve("role"));
+    Process daemon = launcher.launch(daemonCommand(node, "--join"), daemonLog(node));
+    daemons.put(node, daemon);
+    writeRecord();
+    log.info("restarted node {}'s daemon (pid {}) to join empty", node, daemon.pid());
+    awaitRole(
+        node,
+        r -> r == NodeRole.JOINING || r == NodeRole.CLONING || r == NodeRole.BACKUP_REPLAYING,
+        Duration.ofSeconds(60));
+    return daemon;
   }
 
   private Path daemonLog(String node) {

@@ -59,6 +59,11 @@ public final class NetdevConnection implements AutoCloseable {
     return path;
   }
 
+  /** True once QEMU connected (the socket then serves that QEMU only). */
+  public boolean isConnected() {
+    return accepted.isDone();
+  }
+
   public void awaitConnected(Duration timeout) throws IOException {
     channel(timeout);
   }

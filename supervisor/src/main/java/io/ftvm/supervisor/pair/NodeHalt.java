@@ -36,7 +36,7 @@ final class NodeHalt {
         }
       };
 
-  private final NodeIds ids;
+  private final java.util.function.Supplier<NodeIds> ids;
   private final RoleStateMachine roles;
   private final OutputGates outputs;
   private final Replica replica;
@@ -47,6 +47,21 @@ final class NodeHalt {
 
   NodeHalt(
       NodeIds ids,
+      RoleStateMachine roles,
+      OutputGates outputs,
+      Replica replica,
+      PeerLink peer,
+      Optional<Fencer> hook,
+      Duration killBound,
+      Runnable onHalted) {
+    this(() -> ids, roles, outputs, replica, peer, hook, killBound, onHalted);
+  }
+
+  /**
+   * @param ids who this node is now (the epoch changes when the node re-protects or joins)
+   */
+  NodeHalt(
+      java.util.function.Supplier<NodeIds> ids,
       RoleStateMachine roles,
       OutputGates outputs,
       Replica replica,
@@ -82,7 +97,11 @@ final class NodeHalt {
     replica.refuseLaunchesAndGetProcess().ifPresent(qemu -> fence.killProcess(qemu, killBound));
     hook.ifPresent(h -> fence.add(FencePhase.EXTERNAL, h));
     FenceReport report =
-        fence.build().fence(new FenceRequest(ids.vmId(), ids.epoch(), ids.node(), ids.peer(), why));
+        fence
+            .build()
+            .fence(
+                new FenceRequest(
+                    ids.get().vmId(), ids.get().epoch(), ids.get().node(), ids.get().peer(), why));
     log.info("halting: {}", report.summary());
     peer.disconnect();
     roles.transition(NodeRole.HALTED, why);
@@ -104,14 +123,15 @@ final class NodeHalt {
       log.warn(
           "{}: told {} (PEER_FAILED, log complete up to byte {}); halting",
           why,
-          ids.peer(),
+          ids.get().peer(),
           logCompleteUpTo);
     } else {
       log.warn(
           "{}: could not tell {} (no session); it takes over after its detection timeout",
           why,
-          ids.peer());
+          ids.get().peer());
     }
-    return halt(why + (told ? "; told " + ids.peer() : "; could not tell " + ids.peer()));
+    return halt(
+        why + (told ? "; told " + ids.get().peer() : "; could not tell " + ids.get().peer()));
   }
 }

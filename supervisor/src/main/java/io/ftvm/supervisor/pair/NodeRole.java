@@ -12,10 +12,24 @@ public enum NodeRole {
   BACKUP_REPLAYING,
   /** The peer is lost (or handed off): draining, asking the arbiter, switching QEMU to live. */
   GOING_LIVE,
+  /**
+   * Alone, cloning the running VM to a new backup (disk + RAM copied while it runs). Outputs still
+   * flow unheld as in PRIMARY_ALONE; from the switch on (the VM records a new log for epoch+1) they
+   * are held until the new backup acknowledges it. Ends PRIMARY_PROTECTED (epoch+1) or, on failure,
+   * PRIMARY_ALONE again.
+   */
+  REPROTECTING,
+  /**
+   * A node that comes (back) with no valid replica: its old disk copy and log are discarded, it
+   * offers itself as the backup of a new pairing and waits for the primary to clone to it.
+   */
+  JOINING,
+  /** Receiving the primary's disk and RAM; never claims go-live, outputs discarded. */
+  CLONING,
   /** Lost go-live, or stopped: QEMU dead, output gate closed. Terminal. */
   HALTED;
 
   public boolean releasesOutput() {
-    return this == PRIMARY_PROTECTED || this == PRIMARY_ALONE;
+    return this == PRIMARY_PROTECTED || this == PRIMARY_ALONE || this == REPROTECTING;
   }
 }

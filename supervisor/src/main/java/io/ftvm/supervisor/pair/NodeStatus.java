@@ -34,7 +34,8 @@ public record NodeStatus(
     long heartbeatGapP999Millis,
     long maxLocalStallMillis,
     long replayLagMillis,
-    boolean replayStalled) {
+    boolean replayStalled,
+    ReprotectStatus reprotect) {
 
   public static Builder builder() {
     return new Builder();
@@ -73,6 +74,12 @@ public record NodeStatus(
     private long maxLocalStallMillis = -1;
     private long replayLagMillis = -1;
     private boolean replayStalled;
+    private ReprotectStatus reprotect;
+
+    public Builder reprotect(ReprotectStatus v) {
+      reprotect = v;
+      return this;
+    }
 
     public Builder node(String v) {
       node = v;
@@ -239,7 +246,8 @@ public record NodeStatus(
           heartbeatGapP999Millis,
           maxLocalStallMillis,
           replayLagMillis,
-          replayStalled);
+          replayStalled,
+          reprotect);
     }
   }
 }

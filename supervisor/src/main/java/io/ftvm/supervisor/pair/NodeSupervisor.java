@@ -14,6 +14,8 @@ import io.ftvm.fencing.ExternalCommandFencer;
 import io.ftvm.fencing.Fencer;
 import io.ftvm.fencing.OutputGate;
 import io.ftvm.lock.GoLiveArbiter;
+import io.ftvm.lock.PairingLedger;
+import io.ftvm.lock.PairingRecord;
 import io.ftvm.replay.ChronicleLogStore;
 import io.ftvm.replay.LogStore;
 import io.ftvm.supervisor.hypervisor.ConsoleSpec;
@@ -54,6 +56,33 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeSupervisor.class);
+
+  /** How this node starts. */
+  public enum StartMode {
+    /** In the role the config gives it: recording primary or following backup. */
+    PAIRED,
+    /** The config's primary runs alone, protectable; protected later by a joining node. */
+    UNPROTECTED,
+    /** With no valid replica: discards its old state and joins as the backup of a new pairing. */
+    JOIN;
+
+    /**
+     * How a daemon starts. A node whose config epoch is at or below the highest epoch claimed or
+     * reserved on shared storage has stale state (it was fenced, or the pair re-protected without
+     * it): it joins empty whatever was asked, never resuming with its old disk copy and log.
+     */
+    public static StartMode choose(
+        boolean join, boolean unprotected, long configEpoch, long highestEpochOnStorage) {
+      if (join || highestEpochOnStorage >= configEpoch) {
+        return JOIN;
+      }
+      return unprotected ? UNPROTECTED : PAIRED;
+    }
+  }
+
+  /** How often an alone primary looks for a pairing offer on shared storage. */
+  private static final Duration OFFER_POLL = Duration.ofMillis(500);
+
   private static final Duration QEMU_STARTUP = Duration.ofSeconds(120);
   private static final Duration STORAGE_RETRY = Duration.ofMillis(250);
 
@@ -84,14 +113,28 @@ public final class NodeSupervisor implements AutoCloseable {
   private final LatencyRecorder outputHold = new LatencyRecorder(4096);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final long startedNanos = System.nanoTime();
-  private final NodeIds ids;
   private final QemuReplica replica;
+  private final GoLiveArbiter arbiter;
+  private final PairingLedger ledger;
+  private final HypervisorCloning cloning;
+  private final StartMode mode;
+  private final Reprotection reprotection;
+  private final ReprotectTrigger trigger;
+  private final java.util.concurrent.ScheduledExecutorService offerWatch =
+      Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "pairing-offers"));
   private final OutputGates outputs = new NodeOutputs();
   private final NodeHalt halt;
   private final GuardedClaim claim;
   private final Duration goLiveDeadline;
-  private final BackupLogIntake intake =
+  private volatile BackupLogIntake intake =
       new BackupLogIntake(p -> this.receiver.ack(p), () -> closeQuietly(this.receiver));
+  private volatile long epoch;
+  private volatile BackupJoin join;
+  private volatile NetdevConnection joinNetdev;
+
+  // Outputs are tagged through these, so re-protection can switch them to a new stream.
+  private final SwitchableTagger networkTagger = new SwitchableTagger(() -> Long.MAX_VALUE);
+  private final SwitchableTagger consoleTagger = new SwitchableTagger(() -> 0);
 
   private volatile TapDevice tap;
   private volatile GuestNetworkPath network;
@@ -111,17 +154,37 @@ public final class NodeSupervisor implements AutoCloseable {
   public NodeSupervisor(
       PairConfig config, String nodeId, HypervisorDriver driver, GoLiveArbiter arbiter)
       throws IOException {
+    this(config, nodeId, driver, arbiter, null, HypervisorCloning.UNAVAILABLE, StartMode.PAIRED);
+  }
+
+  /**
+   * @param ledger pairing epochs on shared storage (re-protection); null: never re-protects
+   * @param cloning what the hypervisor offers for cloning a running VM
+   */
+  public NodeSupervisor(
+      PairConfig config,
+      String nodeId,
+      HypervisorDriver driver,
+      GoLiveArbiter arbiter,
+      PairingLedger ledger,
+      HypervisorCloning cloning,
+      StartMode mode)
+      throws IOException {
     this.config = config;
     this.nodeId = nodeId;
     this.node = config.node(nodeId);
     this.driver = driver;
+    this.arbiter = arbiter;
+    this.ledger = ledger;
+    this.cloning = cloning;
+    this.mode = mode;
+    this.epoch = config.epoch();
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
     this.replica = new QemuReplica(files.qemuLog(), KILL_BOUND);
-    this.ids = new NodeIds(config.vmId(), config.epoch(), nodeId, config.peerOf(nodeId));
     this.goLiveDeadline = Duration.ofMillis(config.timing().goLiveDeadlineMillis());
     this.halt =
         new NodeHalt(
-            ids,
+            this::ids,
             roles,
             outputs,
             replica,
@@ -129,13 +192,33 @@ public final class NodeSupervisor implements AutoCloseable {
             fenceHook(),
             KILL_BOUND,
             halted::countDown);
-    this.claim =
-        new GuardedClaim(
-            new GoLiveClaimant(arbiter, config.vmId(), config.epoch(), nodeId, STORAGE_RETRY),
+    this.claim = claimFor(config.epoch());
+    this.reprotection =
+        new Reprotection(
             roles,
-            replica,
-            () -> stopRequested.getCount() == 0,
+            outputs,
+            (target, fifo, progress) ->
+                cloning
+                    .sourceOf(
+                        replica
+                            .vm()
+                            .orElseThrow(() -> new IOException("this node's QEMU is not running")))
+                    .cloneTo(target, fifo, progress),
+            this::openPairingStream,
+            new NodePrimaryEpochs(),
+            ReprotectBackoff.defaults(),
+            Reprotection.Timeouts.defaults(),
             System::nanoTime);
+    this.trigger =
+        ledger == null
+            ? null
+            : new ReprotectTrigger(
+                ledger,
+                config.vmId(),
+                config.peerOf(nodeId),
+                () -> epoch,
+                roles::role,
+                this::startReprotectionFromWatcher);
     roles.onChange(
         (from, to) -> {
           if (to == NodeRole.PRIMARY_ALONE && from != to) {
@@ -158,6 +241,24 @@ public final class NodeSupervisor implements AutoCloseable {
     return roles.role();
   }
 
+  /** The pairing this node belongs to now (changes at re-protection and joins). */
+  public long epoch() {
+    return epoch;
+  }
+
+  private NodeIds ids() {
+    return new NodeIds(config.vmId(), epoch, nodeId, config.peerOf(nodeId));
+  }
+
+  private GuardedClaim claimFor(long pairingEpoch) {
+    return new GuardedClaim(
+        new GoLiveClaimant(arbiter, config.vmId(), pairingEpoch, nodeId, STORAGE_RETRY),
+        roles,
+        replica,
+        () -> stopRequested.getCount() == 0,
+        System::nanoTime);
+  }
+
   public RoleStateMachine roles() {
     return roles;
   }
@@ -169,14 +270,23 @@ public final class NodeSupervisor implements AutoCloseable {
     HostNetwork.attachToBridge(tap.name(), node.bridge());
     NetdevConnection netdev = NetdevConnection.bind(files.netdevSocket());
     resources.add(netdev);
-    store = ChronicleLogStore.open(files.logStore());
-    resources.add(store);
+    if (mode != StartMode.JOIN) {
+      // A joining node has no log of the config's epoch: it discards what it had.
+      store = ChronicleLogStore.open(files.logStore());
+      resources.add(store);
+    }
     console = new ConsolePath(files.consoleLog(), outputHold);
     resources.add(console);
-    if (nodeId.equals(config.initialPrimary())) {
+    if (mode == StartMode.JOIN) {
+      startJoining(netdev);
+    } else if (nodeId.equals(config.initialPrimary())) {
       startPrimary(netdev);
     } else {
       startBackup(netdev);
+    }
+    if (trigger != null) {
+      offerWatch.scheduleWithFixedDelay(
+          this::lookForOffers, OFFER_POLL.toMillis(), OFFER_POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -188,7 +298,9 @@ public final class NodeSupervisor implements AutoCloseable {
     PrimaryLogPump logPump = new PrimaryLogPump(pipe, store, LogShipper.NOBODY);
     pump = logPump;
     resources.add(logPump);
-    network = new GuestNetworkPath(netdev, tap, netGate, logPump);
+    networkTagger.switchTo(logPump);
+    consoleTagger.switchTo(logPump);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
     resources.add(network);
 
     PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
@@ -216,7 +328,7 @@ public final class NodeSupervisor implements AutoCloseable {
             roles, claim, recorded, outputs, halt, goLiveDeadline, System::nanoTime);
     handoff =
         new PlannedHandoff(
-            ids,
+            ids(),
             roles,
             replica,
             recorded,
@@ -224,16 +336,32 @@ public final class NodeSupervisor implements AutoCloseable {
             halt,
             PlannedHandoff.Timeouts.defaults());
 
-    VmInstance vm = driver.launch(launchSpec(ReplaySpec.record(files.replayPipe())));
+    boolean alone = mode == StartMode.UNPROTECTED;
+    ReplaySpec replay =
+        alone
+            ? cloning.protectableSpec().orElse(ReplaySpec.record(files.replayPipe()))
+            : ReplaySpec.record(files.replayPipe());
+    VmInstance vm = driver.launch(launchSpec(replay));
     if (!replica.attach(vm)) {
       throw new VmLaunchException("node was stopped while QEMU started");
     }
     logPump.start();
-    logSender.start();
+    if (!alone) {
+      logSender.start();
+    }
     netdev.awaitConnected(QEMU_STARTUP);
     network.start(true);
-    console.start(vm.console().guestOutput(), logPump);
+    console.start(vm.console().guestOutput(), consoleTagger);
     vm.onExit().thenAccept(code -> decide(() -> onQemuExit(code)));
+    if (alone) {
+      logPump.shipTo(LogShipper.NOBODY);
+      outputs.openUnprotected();
+      roles.transition(
+          NodeRole.PRIMARY_ALONE,
+          "alone, UNPROTECTED (started unprotected); protect with 'ftvm protect' or by starting "
+              + config.peerOf(nodeId));
+      return;
+    }
     roles.transition(
         NodeRole.PRIMARY_PROTECTED, "recording; streaming to " + config.peerOf(nodeId));
   }
@@ -285,7 +413,7 @@ public final class NodeSupervisor implements AutoCloseable {
     resources.add(logFeeder);
     // A replaying QEMU's outputs are discarded (filter-replay drops its frames) until it is live.
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
-    network = new GuestNetworkPath(netdev, tap, netGate, () -> Long.MAX_VALUE);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
     resources.add(network);
     console.gate().openUnprotected(); // the backup's console shows the replayed history as is
 
@@ -320,7 +448,7 @@ public final class NodeSupervisor implements AutoCloseable {
             vm.onExit().thenAccept(code -> decide(() -> onQemuExit(code)));
             netdev.awaitConnected(QEMU_STARTUP);
             network.start(false);
-            console.start(vm.console().guestOutput(), () -> 0);
+            console.start(vm.console().guestOutput(), consoleTagger);
             log.info("backup QEMU replaying (pid {})", vm.pid());
           } catch (VmLaunchException | IOException e) {
             log.error("backup QEMU failed to start: {}", e.getMessage());
@@ -328,6 +456,288 @@ public final class NodeSupervisor implements AutoCloseable {
           }
         },
         Executors.newSingleThreadExecutor(r -> daemonThread(r, "backup-launch")));
+  }
+
+  /**
+   * This node has no valid replica (it was fenced, or its daemon restarted after the pair went on):
+   * it joins empty as the backup of a new pairing ({@link BackupJoin}) on its own thread.
+   */
+  private void startJoining(NetdevConnection netdev) {
+    if (ledger == null) {
+      throw new IllegalStateException("joining needs the pairing ledger on shared storage");
+    }
+    console.gate().openUnprotected(); // the backup's console shows the replayed history as is
+    joinNetdev = netdev;
+    BackupJoin joining =
+        new BackupJoin(
+            ids(),
+            roles,
+            new DiskReplicaState(node.stateDirectory(), node.disk()),
+            this::launchCloneTarget,
+            ledger,
+            this::listenForPrimary,
+            new NodeBackupEpochs(),
+            BackupJoin.Timeouts.defaults(),
+            () -> stopRequested.getCount() == 0);
+    join = joining;
+    Thread thread =
+        daemonThread(
+            () -> {
+              try {
+                if (joining.run()) {
+                  log.info("joined: backup of epoch {}", epoch);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                log.error("joining failed; halting", e);
+                decide(() -> halt.halt("joining failed: " + e));
+              }
+            },
+            "join");
+    thread.start();
+  }
+
+  private CloneTargets.Target launchCloneTarget() throws IOException {
+    ReplaySpec spec = cloning.cloneTargetSpec().orElseThrow(HypervisorCloning::cannotJoin);
+    if (joinNetdev.isConnected()) {
+      // A failed attempt's QEMU used it: each clone target gets a NIC socket of its own.
+      closeQuietly(joinNetdev);
+      joinNetdev = NetdevConnection.bind(files.netdevSocket());
+    }
+    VmInstance vm;
+    try {
+      vm = driver.launch(launchSpec(spec));
+    } catch (VmLaunchException e) {
+      throw new IOException("clone target QEMU failed to start: " + e.getMessage(), e);
+    }
+    if (!replica.attach(vm)) {
+      throw new IOException("node was stopped while the clone target started");
+    }
+    CloneTargets.Target target = cloning.targetOf(vm, ipOf(node.channelHost()));
+    return new CloneTargets.Target() {
+      @Override
+      public JoinOffer listen() throws IOException {
+        return target.listen();
+      }
+
+      @Override
+      public boolean awaitCloned(Duration timeout) throws IOException, InterruptedException {
+        return target.awaitCloned(timeout);
+      }
+
+      @Override
+      public void startFollowing(java.nio.file.Path replayFifo) throws IOException {
+        target.startFollowing(replayFifo);
+      }
+
+      @Override
+      public void kill() {
+        target.kill();
+        vm.kill();
+      }
+    };
+  }
+
+  private JoinSessions.Session listenForPrimary(long pairingEpoch) throws IOException {
+    NodeFiles epochFiles = new NodeFiles(files.root(), pairingEpoch);
+    return ChannelJoinSession.listen(
+        new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
+        new InetSocketAddress(node.channelHost(), node.channelPort()),
+        PreSharedKey.load(config.preSharedKeyFile()),
+        channelSettings(),
+        epochFiles.logStore(),
+        epochReplayPipe(pairingEpoch),
+        ReplayBounds.of(config.timing()),
+        why ->
+            decide(
+                () -> {
+                  if (roles.role() == NodeRole.BACKUP_REPLAYING) {
+                    localReplicaFailed(why);
+                  }
+                }));
+  }
+
+  private java.nio.file.Path epochReplayPipe(long pairingEpoch) {
+    return files.root().resolve("replay-epoch-" + pairingEpoch + ".fifo");
+  }
+
+  /** The finished join's parts become this node's backup parts at the new epoch. */
+  private final class NodeBackupEpochs implements BackupEpochs {
+
+    @Override
+    public java.nio.file.Path replayFifo(long pairingEpoch) {
+      return epochReplayPipe(pairingEpoch);
+    }
+
+    @Override
+    public void adopt(long pairingEpoch, CloneTargets.Target target, JoinSessions.Session session) {
+      ChannelJoinSession joined = (ChannelJoinSession) session;
+      epoch = pairingEpoch;
+      store = joined.store();
+      feeder = joined.feeder();
+      receiver = joined.receiver();
+      intake = joined.intake();
+      resources.add(joined);
+      backupGoLive =
+          new BackupGoLive(
+              roles,
+              joined.intake(),
+              replica,
+              claimFor(pairingEpoch),
+              outputs,
+              NodeSupervisor.this::takeOverLan,
+              halt,
+              goLiveDeadline,
+              Duration.ofMillis(config.timing().detectionTimeoutMillis()),
+              System::nanoTime);
+      joined.joined(
+          new ChannelJoinSession.AfterJoin() {
+            @Override
+            public void peerLost(String reason) {
+              decide(() -> NodeSupervisor.this.peerLost(reason));
+            }
+
+            @Override
+            public void control(ControlMessage message) {
+              new BackupChannelListener().onControl(message);
+            }
+          });
+      NetdevConnection netdev = joinNetdev;
+      resources.add(netdev);
+      network =
+          new GuestNetworkPath(
+              netdev,
+              tap,
+              new HeldOutputGate("network", NodeSupervisor.this::toLan, outputHold),
+              networkTagger);
+      resources.add(network);
+      replica
+          .vm()
+          .ifPresent(
+              vm -> {
+                vm.onExit().thenAccept(code -> decide(() -> onQemuExit(code)));
+                try {
+                  netdev.awaitConnected(QEMU_STARTUP);
+                  network.start(false);
+                  console.start(vm.console().guestOutput(), consoleTagger);
+                } catch (IOException e) {
+                  log.error("cloned replica's NIC did not connect: {}", e.getMessage());
+                }
+              });
+    }
+  }
+
+  /** An alone primary's offer watch: runs on its own thread, starts on the decision thread. */
+  private void lookForOffers() {
+    if (roles.role() != NodeRole.PRIMARY_ALONE) {
+      return;
+    }
+    try {
+      trigger.poll();
+    } catch (RuntimeException e) {
+      log.warn("looking for pairing offers failed: {}", e.toString());
+    }
+  }
+
+  private String startReprotectionFromWatcher(PairingRecord pairing) {
+    CompletableFuture<String> result = new CompletableFuture<>();
+    decide(() -> result.complete(reprotection.start(pairing)));
+    try {
+      return result.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    } catch (Exception e) {
+      return "could not start: " + e;
+    }
+  }
+
+  /**
+   * {@code ftvm protect}: re-protect now if a backup host offered itself (no waiting out a
+   * backoff).
+   *
+   * @return what happened ("re-protecting: …", or why not)
+   */
+  public String protect() {
+    if (trigger == null) {
+      return "this node has no pairing ledger: cannot re-protect";
+    }
+    NodeRole role = roles.role();
+    if (role == NodeRole.REPROTECTING) {
+      return "already re-protecting (" + roles.reason() + ")";
+    }
+    if (role == NodeRole.PRIMARY_PROTECTED) {
+      return "already protected at epoch " + epoch;
+    }
+    if (role != NodeRole.PRIMARY_ALONE) {
+      return "only an alone primary can be re-protected; this node is " + role;
+    }
+    reprotection.skipBackoff();
+    return trigger.poll();
+  }
+
+  private PairingStream openPairingStream(PairingRecord pairing, JoinOffer offer)
+      throws IOException {
+    long pairingEpoch = pairing.epoch();
+    PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
+    PreSharedKey key = PreSharedKey.load(config.preSharedKeyFile());
+    return ChannelPairingStream.open(
+        new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
+        epochReplayPipe(pairingEpoch),
+        new NodeFiles(files.root(), pairingEpoch).logStore(),
+        (identity, source, listener) ->
+            new LogStreamSender(
+                peer.channelHost(),
+                peer.channelPort(),
+                identity,
+                key,
+                channelSettings(),
+                source,
+                listener,
+                0),
+        roles,
+        new PrimaryChannelListener(),
+        position -> {
+          if (network != null) {
+            network.gate().acknowledge(position);
+          }
+          console.gate().acknowledge(position);
+        });
+  }
+
+  /** Re-protection switches the primary's epoch-bound parts to the new pairing. */
+  private final class NodePrimaryEpochs implements PrimaryEpochs {
+    @Override
+    public PrimaryContinueAlone continueAloneFor(PairingStream stream) {
+      return new PrimaryContinueAlone(
+          roles, claimFor(stream.epoch()), stream, outputs, halt, goLiveDeadline, System::nanoTime);
+    }
+
+    @Override
+    public void adopt(PairingStream stream, ReplicaCloner.Outcome clone) {
+      ChannelPairingStream adopted = (ChannelPairingStream) stream;
+      epoch = stream.epoch();
+      pump = adopted.pump();
+      sender = adopted.sender();
+      store = adopted.store();
+      feeder = null; // a former backup's parts are closed; status shows the primary's now
+      receiver = null;
+      backupGoLive = null;
+      resources.add(adopted.pump());
+      resources.add(adopted.sender());
+      resources.add(adopted.store());
+      continueAlone = continueAloneFor(stream);
+      handoff =
+          new PlannedHandoff(
+              ids(),
+              roles,
+              replica,
+              stream,
+              new ChannelPeerLink(),
+              halt,
+              PlannedHandoff.Timeouts.defaults());
+    }
   }
 
   private VmLaunchSpec launchSpec(ReplaySpec replay) {
@@ -377,6 +787,7 @@ public final class NodeSupervisor implements AutoCloseable {
     switch (roles.role()) {
       case PRIMARY_PROTECTED -> continueAlone.run("backup lost: " + reason);
       case BACKUP_REPLAYING -> backupGoLive.run("primary lost: " + reason, OptionalLong.empty());
+      case REPROTECTING -> reprotection.peerLost(reason);
       default -> log.debug("peer lost ({}) while {}: nothing to do", reason, roles.role());
     }
   }
@@ -409,6 +820,8 @@ public final class NodeSupervisor implements AutoCloseable {
     String why = "own QEMU exited unexpectedly with status " + code;
     switch (roles.role()) {
       case HALTED -> log.debug("QEMU exited ({}) on a halted node", code);
+      // A clone target that exits fails the join attempt, which starts over with a new one.
+      case JOINING, CLONING -> log.warn("clone target QEMU exited with status {}", code);
       case PRIMARY_PROTECTED, BACKUP_REPLAYING -> replicaFailed(why);
       default -> halt.halt(why);
     }
@@ -478,7 +891,7 @@ public final class NodeSupervisor implements AutoCloseable {
         NodeStatus.builder()
             .node(nodeId)
             .vmId(config.vmId())
-            .epoch(config.epoch())
+            .epoch(epoch)
             .role(roles.role())
             .reason(roles.reason())
             .uptimeMillis((now - startedNanos) / 1_000_000)
@@ -519,6 +932,10 @@ public final class NodeSupervisor implements AutoCloseable {
     if (receiver != null) {
       heartbeatFigures(status, receiver.stats());
     }
+    Reprotection.View reprotecting = reprotection.view();
+    if (reprotecting.attempts() > 0) {
+      status.reprotect(ReprotectStatus.of(reprotecting));
+    }
     return status.build();
   }
 
@@ -552,7 +969,7 @@ public final class NodeSupervisor implements AutoCloseable {
   }
 
   private NodeIdentity identity() {
-    return new NodeIdentity(nodeId, config.vmId(), config.epoch());
+    return new NodeIdentity(nodeId, config.vmId(), epoch);
   }
 
   private ChannelSettings channelSettings() {
@@ -585,6 +1002,7 @@ public final class NodeSupervisor implements AutoCloseable {
   /** Admin stop: same as losing, without pretending anything failed. */
   public void stop() {
     stopRequested.countDown();
+    reprotection.cancel("stopped by admin");
     decide(() -> halt.halt("stopped by admin"));
   }
 
@@ -608,6 +1026,8 @@ public final class NodeSupervisor implements AutoCloseable {
         log.debug("decisions already shut down");
       }
     }
+    offerWatch.shutdownNow();
+    reprotection.close();
     decisions.shutdownNow();
     replica.vm().ifPresent(VmInstance::close);
     for (int i = resources.size() - 1; i >= 0; i--) {
@@ -641,6 +1061,18 @@ public final class NodeSupervisor implements AutoCloseable {
       }
       if (console != null) {
         console.gate().openUnprotected();
+      }
+    }
+
+    @Override
+    public void holdForNewStream(OutputTagger newStream) {
+      networkTagger.switchTo(newStream);
+      consoleTagger.switchTo(newStream);
+      if (network != null) {
+        network.gate().holdForNewStream();
+      }
+      if (console != null) {
+        console.gate().holdForNewStream();
       }
     }
 
@@ -684,6 +1116,20 @@ public final class NodeSupervisor implements AutoCloseable {
 
     @Override
     public void onControl(ControlMessage message) {
+      if (message.type() == ControlType.REPROTECT_ABORTED) {
+        log.warn(
+            "joiner {} gave up pairing epoch {} (REPROTECT_ABORTED)",
+            config.peerOf(nodeId),
+            message.position());
+        decide(
+            () -> {
+              if (roles.role() == NodeRole.REPROTECTING) {
+                reprotection.peerLost(
+                    "joiner gave up pairing epoch " + message.position() + " (REPROTECT_ABORTED)");
+              }
+            });
+        return;
+      }
       if (message.type() == ControlType.PEER_FAILED) {
         log.warn(
             "BACKUP {} REPORTS ITS REPLICA FAILED (PEER_FAILED at byte {}): going on alone,"

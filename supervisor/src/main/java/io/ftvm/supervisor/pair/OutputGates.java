@@ -9,6 +9,13 @@ interface OutputGates {
   /** Alone or live: outputs leave without waiting for a backup's ack. */
   void openUnprotected();
 
+  /**
+   * Re-protection: tag outputs with the new stream's positions and hold them for the new backup's
+   * ack (outputs tagged 0, before the VM records into it, still flow). See {@link
+   * HeldOutputGate#holdForNewStream}.
+   */
+  void holdForNewStream(OutputTagger newStream);
+
   /** What fencing closes first. */
   List<OutputGate> gates();
 }

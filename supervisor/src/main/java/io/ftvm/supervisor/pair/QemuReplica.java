@@ -32,6 +32,12 @@ final class QemuReplica implements Replica {
   private ProcessIdentity process;
   private boolean launchesRefused;
 
+  /**
+   * Where the adopted QEMU's part of the (appended) QEMU log begins: a node that rejoined has the
+   * log of its earlier QEMUs there too, whose "went live" must not count for this one.
+   */
+  private long logOffset;
+
   QemuReplica(Path qemuLog, Duration killBound) {
     this.qemuLog = qemuLog;
     this.killBound = killBound;
@@ -45,6 +51,7 @@ final class QemuReplica implements Replica {
   boolean attach(VmInstance started) {
     synchronized (this) {
       if (!launchesRefused) {
+        logOffset = sizeOf(qemuLog);
         vm = started;
         process = ProcessIdentity.of(started.pid());
         return true;
@@ -115,7 +122,7 @@ final class QemuReplica implements Replica {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
-        if (Files.readString(qemuLog, StandardCharsets.UTF_8).contains(WENT_LIVE)) {
+        if (logOfAdoptedQemu().contains(WENT_LIVE)) {
           return true;
         }
       } catch (IOException e) {
@@ -125,6 +132,24 @@ final class QemuReplica implements Replica {
         return false;
       }
       Thread.sleep(LIVE_POLL_MILLIS);
+    }
+  }
+
+  private String logOfAdoptedQemu() throws IOException {
+    long from;
+    synchronized (this) {
+      from = logOffset;
+    }
+    byte[] all = Files.readAllBytes(qemuLog);
+    int start = (int) Math.min(from, all.length);
+    return new String(all, start, all.length - start, StandardCharsets.UTF_8);
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.exists(file) ? Files.size(file) : 0;
+    } catch (IOException e) {
+      return 0;
     }
   }
 

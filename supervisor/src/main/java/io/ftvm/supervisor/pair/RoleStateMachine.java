@@ -18,11 +18,28 @@ public final class RoleStateMachine {
   private static final Map<NodeRole, Set<NodeRole>> ALLOWED =
       Map.of(
           NodeRole.STARTING,
-              EnumSet.of(NodeRole.PRIMARY_PROTECTED, NodeRole.BACKUP_REPLAYING, NodeRole.HALTED),
+              EnumSet.of(
+                  NodeRole.PRIMARY_PROTECTED,
+                  NodeRole.PRIMARY_ALONE,
+                  NodeRole.BACKUP_REPLAYING,
+                  NodeRole.JOINING,
+                  NodeRole.HALTED),
           NodeRole.PRIMARY_PROTECTED, EnumSet.of(NodeRole.GOING_LIVE, NodeRole.HALTED),
           NodeRole.BACKUP_REPLAYING, EnumSet.of(NodeRole.GOING_LIVE, NodeRole.HALTED),
           NodeRole.GOING_LIVE, EnumSet.of(NodeRole.PRIMARY_ALONE, NodeRole.HALTED),
-          NodeRole.PRIMARY_ALONE, EnumSet.of(NodeRole.HALTED),
+          NodeRole.PRIMARY_ALONE, EnumSet.of(NodeRole.REPROTECTING, NodeRole.HALTED),
+          // After the switch the new backup may already replay epoch+1, so a loss from then on
+          // claims that epoch (GOING_LIVE), never a silent return to PRIMARY_ALONE.
+          NodeRole.REPROTECTING,
+              EnumSet.of(
+                  NodeRole.PRIMARY_PROTECTED,
+                  NodeRole.PRIMARY_ALONE,
+                  NodeRole.GOING_LIVE,
+                  NodeRole.HALTED),
+          NodeRole.JOINING, EnumSet.of(NodeRole.CLONING, NodeRole.HALTED),
+          // A failed clone discards the partial copy and offers again: JOINING, never replaying.
+          NodeRole.CLONING,
+              EnumSet.of(NodeRole.BACKUP_REPLAYING, NodeRole.JOINING, NodeRole.HALTED),
           NodeRole.HALTED, EnumSet.noneOf(NodeRole.class));
 
   private final CopyOnWriteArrayList<BiConsumer<NodeRole, NodeRole>> listeners =

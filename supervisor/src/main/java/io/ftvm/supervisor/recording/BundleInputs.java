@@ -72,6 +72,18 @@ final class BundleInputs {
   /** The recorded launch, with the guest files of {@code override} if given, digests checked. */
   static GuestLaunch guest(BundleManifest manifest, VmDefinition override)
       throws BadInputException {
+    if (override != null && override.description() != null) {
+      // A described VM: its devices come from the description, checked against the recording.
+      GuestLaunch guest = GuestLaunch.of(override, manifest.vm().workload());
+      if (guest.kernel() != null) {
+        requireSame("kernel", guest.kernel(), manifest.vm().kernelSha256());
+      }
+      if (guest.initrd() != null) {
+        requireSame("initrd", guest.initrd(), manifest.vm().initrdSha256());
+      }
+      requireSame("initial disk image", guest.disk(), manifest.initialDiskSha256());
+      return guest;
+    }
     GuestLaunch recorded =
         GuestLaunch.fromManifestArgs(manifest.vm().qemuArgs(), manifest.vm().cmdline());
     GuestLaunch guest = override == null ? recorded : recorded.withFilesOf(override);

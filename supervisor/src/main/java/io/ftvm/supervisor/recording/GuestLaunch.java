@@ -1,9 +1,11 @@
 package io.ftvm.supervisor.recording;
 
 import io.ftvm.supervisor.hypervisor.ConsoleSpec;
+import io.ftvm.supervisor.hypervisor.GuestDevices;
 import io.ftvm.supervisor.hypervisor.QemuCommandLine;
 import io.ftvm.supervisor.hypervisor.ReplaySpec;
 import io.ftvm.supervisor.hypervisor.VmLaunchSpec;
+import io.ftvm.supervisor.vm.GuestDevicesMapping;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,16 +18,30 @@ import java.util.Objects;
  * #manifestArgs}); replay reads them back with {@link #fromManifestArgs}.
  *
  * @param disk the pristine disk image the run starts from (each run works on a copy)
+ * @param devices a described VM's devices on its pristine images, or null for the test VM's shape
  */
 public record GuestLaunch(
-    Path kernel, Path initrd, Path disk, String cmdline, int memoryMib, String mac) {
+    Path kernel,
+    Path initrd,
+    Path disk,
+    String cmdline,
+    int memoryMib,
+    String mac,
+    GuestDevices devices) {
 
   /** A slow host boots the test VM under record in 10-20 s; QMP must answer well before that. */
   static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
+  public GuestLaunch(
+      Path kernel, Path initrd, Path disk, String cmdline, int memoryMib, String mac) {
+    this(kernel, initrd, disk, cmdline, memoryMib, mac, null);
+  }
+
   public GuestLaunch {
-    Objects.requireNonNull(kernel, "kernel");
-    Objects.requireNonNull(initrd, "initrd");
+    if (devices == null) {
+      Objects.requireNonNull(kernel, "kernel");
+      Objects.requireNonNull(initrd, "initrd");
+    }
     Objects.requireNonNull(disk, "disk");
     Objects.requireNonNull(cmdline, "cmdline");
     Objects.requireNonNull(mac, "mac");
@@ -33,12 +49,30 @@ public record GuestLaunch(
 
   public static GuestLaunch of(VmDefinition vm, String workload) {
     return new GuestLaunch(
-        vm.kernel(), vm.initrd(), vm.disk(), vm.cmdlineFor(workload), vm.memoryMib(), vm.mac());
+        vm.kernel(),
+        vm.initrd(),
+        vm.disk(),
+        vm.cmdlineFor(workload),
+        vm.memoryMib(),
+        vm.mac(),
+        devicesOf(vm));
+  }
+
+  private static GuestDevices devicesOf(VmDefinition vm) {
+    return vm.description() == null ? null : new GuestDevicesMapping().devices(vm.description());
+  }
+
+  /** The pristine images a run copies: the described VM's disks, or the one disk. */
+  public List<Path> pristineDisks() {
+    return devices == null
+        ? List.of(disk)
+        : devices.drives().stream().map(GuestDevices.Drive::file).toList();
   }
 
   /** The same launch with the guest files of another location (a VM directory moved elsewhere). */
   public GuestLaunch withFilesOf(VmDefinition vm) {
-    return new GuestLaunch(vm.kernel(), vm.initrd(), vm.disk(), cmdline, memoryMib, mac);
+    return new GuestLaunch(
+        vm.kernel(), vm.initrd(), vm.disk(), cmdline, memoryMib, mac, devicesOf(vm));
   }
 
   /**
@@ -49,6 +83,13 @@ public record GuestLaunch(
    */
   public VmLaunchSpec spec(
       String name, Path qemu, Path workingDisk, Path runDirectory, ReplaySpec replay) {
+    return spec(name, qemu, List.of(workingDisk), runDirectory, replay);
+  }
+
+  /** {@link #spec(String, Path, Path, Path, ReplaySpec)} with one working copy per disk. */
+  public VmLaunchSpec spec(
+      String name, Path qemu, List<Path> workingDisks, Path runDirectory, ReplaySpec replay) {
+    Path workingDisk = workingDisks.get(0);
     return VmLaunchSpec.builder()
         .name(name)
         .qemuBinary(qemu)
@@ -64,6 +105,7 @@ public record GuestLaunch(
         .netdevSocket(runDirectory.resolve("net.sock"))
         .qemuLog(runDirectory.resolve("qemu.log"))
         .startupTimeout(STARTUP_TIMEOUT)
+        .devices(devices == null ? null : devices.withDriveFiles(workingDisks))
         .build();
   }
 
@@ -88,6 +130,7 @@ public record GuestLaunch(
             .console(recorded.console())
             .netdevSocket(recorded.netdevSocket())
             .qemuLog(recorded.qemuLog())
+            .devices(devices)
             .build();
     List<String> args = new ArrayList<>(new QemuCommandLine().render(pristine));
     args.remove(0);
@@ -111,6 +154,11 @@ public record GuestLaunch(
       memoryMib = Integer.parseInt(memory);
     } catch (NumberFormatException e) {
       throw new BadInputException("recorded QEMU argument -m " + memory + " is not a number");
+    }
+    if (!args.contains("-kernel")) {
+      throw new BadInputException(
+          "this bundle was recorded from a VM description (firmware boot); pass --vm"
+              + " <description> to replay it");
     }
     return new GuestLaunch(
         Path.of(valueOf(args, "-kernel")),

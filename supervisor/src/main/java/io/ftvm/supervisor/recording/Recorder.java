@@ -14,8 +14,8 @@ import io.ftvm.supervisor.qmp.QemuVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,14 +69,14 @@ public final class Recorder {
       throws IOException, RecordingFailedException, InterruptedException {
     VmDefinition vm = request.vm();
     GuestLaunch guest = GuestLaunch.of(vm, request.workload());
-    Path disk = work.resolve("disk.img");
-    Files.copy(vm.disk(), disk, StandardCopyOption.REPLACE_EXISTING);
-    String kernelSha = Sha256.of(vm.kernel());
-    String initrdSha = Sha256.of(vm.initrd());
+    List<Path> disks = WorkingDisks.copy(guest.pristineDisks(), work.path());
+    Path disk = disks.get(0);
+    String kernelSha = vm.kernel() == null ? null : Sha256.of(vm.kernel());
+    String initrdSha = vm.initrd() == null ? null : Sha256.of(vm.initrd());
     String initialDiskSha = Sha256.of(disk);
     Path replayLog = work.resolve("replay.bin");
     VmLaunchSpec spec =
-        guest.spec("ftvm-record", request.qemu(), disk, work.path(), ReplaySpec.record(replayLog));
+        guest.spec("ftvm-record", request.qemu(), disks, work.path(), ReplaySpec.record(replayLog));
     ConsoleFile console = new ConsoleFile(spec.console().path());
 
     TrafficDriver traffic = trafficDrivers.create(request, work.path());

@@ -12,10 +12,9 @@ import io.ftvm.supervisor.hypervisor.VmLaunchException;
 import io.ftvm.supervisor.hypervisor.VmLaunchSpec;
 import io.ftvm.supervisor.pair.NetdevConnection;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -80,13 +79,13 @@ public final class Replayer {
       WorkDirectory work)
       throws IOException, RecordingFailedException, InterruptedException {
     BundleManifest manifest = bundle.manifest();
-    Path disk = work.resolve("disk.img");
-    Files.copy(guest.disk(), disk, StandardCopyOption.REPLACE_EXISTING);
+    List<Path> disks = WorkingDisks.copy(guest.pristineDisks(), work.path());
+    Path disk = disks.get(0);
     VmLaunchSpec spec =
         guest.spec(
             "ftvm-replay",
             request.qemu(),
-            disk,
+            disks,
             work.path(),
             ReplaySpec.replay(work.resolve("replay.bin"), false, false));
     ConsoleFile console = new ConsoleFile(spec.console().path());

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,16 @@ class CloneFollowIT {
   @AfterEach
   void cleanUp() throws Exception {
     Exception first = null;
+    // QEMUs first: a log pump waits for its writer's end of file.
+    for (AutoCloseable resource : resources) {
+      if (resource instanceof GuestNode node) {
+        try {
+          node.killQemu();
+        } catch (Exception e) {
+          first = e;
+        }
+      }
+    }
     for (int i = resources.size() - 1; i >= 0; i--) {
       try {
         resources.get(i).close();
@@ -94,47 +105,12 @@ class CloneFollowIT {
     client.start();
     client.awaitIncrements(5, Duration.ofSeconds(60));
 
-    // A's new log -> pump -> feeder -> B, as a primary's and a backup's supervisors would.
-    Fifo recordPipe = Fifo.create(work.resolve("a-clone.rr"));
-    FifoReader reader = recordPipe.openForReading();
-    reader.requestCapacity(1 << 20);
-    FollowingPair.FifoWriterOpener backupPipe =
-        closeLater(FollowingPair.FifoWriterOpener.start(Fifo.create(work.resolve("b-clone.rr"))));
-    BackupLogFeeder feeder =
-        closeLater(
-            BackupLogFeeder.forFifo(
-                new InMemoryLogStore(),
-                backupPipe.writer(),
-                ReplayBounds.unbounded(),
-                p -> {},
-                why -> {}));
-    feeder.start();
-    PrimaryLogPump pump =
-        closeLater(new PrimaryLogPump(reader, new InMemoryLogStore(), feeder::accept));
-    pump.start();
-
-    QmpCloneTarget target = new QmpCloneTarget(b.vm().qmp());
-    CloneEndpoints endpoints = target.listen(InetAddress.getLoopbackAddress());
+    Clone clone = clone(a, b, "1");
+    CloneOutcome outcome = clone.outcome();
+    BackupLogFeeder feeder = clone.feeder();
+    PrimaryLogPump pump = clone.pump();
     Path consoleA = a.directory().resolve("console.log");
-    AtomicLong consoleAtSwitch = new AtomicLong(-1);
-    List<String> progressLines = new ArrayList<>();
-    CloneOutcome outcome =
-        new QmpCloneSource(a.vm().qmp())
-            .cloneTo(
-                endpoints,
-                recordPipe.path(),
-                p -> {
-                  if (p.phase().equals(CloneProgress.PAUSED)) {
-                    consoleAtSwitch.set(sizeOf(consoleA)); // A is stopped: its console is final
-                  }
-                  if (progressLines.size() < 2000) {
-                    progressLines.add(p.toString());
-                  }
-                  log.debug("clone progress {}", p);
-                });
-    log.info("clone outcome {}", outcome);
-    target.awaitCloned(Duration.ofSeconds(30));
-    target.startFollowing(backupPipe.path());
+    AtomicLong consoleAtSwitch = new AtomicLong(clone.consoleAtSwitch());
     long followStart = System.nanoTime();
     assertThat(consoleAtSwitch.get()).as("A's console size in the pause").isPositive();
     long incrementsAtClone = client.increments();
@@ -196,7 +172,131 @@ class CloneFollowIT {
         .put("logBytesFollowed", pump.bytesRead())
         .put("kvIncrements", client.increments())
         .put("endOfStreamToWentLiveMillis", Measurements.millis(liveAt - endAt))
-        .put("progressSamples", progressLines.size())
+        .put("progressSamples", clone.progressSamples())
+        .write();
+    passed = true;
+  }
+
+  /** What one clone left behind: the new log's path from A to B, and the figures. */
+  private record Clone(
+      CloneOutcome outcome,
+      long consoleAtSwitch,
+      PrimaryLogPump pump,
+      BackupLogFeeder feeder,
+      int progressSamples) {}
+
+  /**
+   * Clones running {@code a} into launched clone target {@code b}; A's new log flows pump -> feeder
+   * -> B, as a primary's and a backup's supervisors would carry it.
+   */
+  private Clone clone(GuestNode a, GuestNode b, String label) throws Exception {
+    Fifo recordPipe = Fifo.create(work.resolve("a-clone-" + label + ".rr"));
+    FifoReader reader = recordPipe.openForReading();
+    reader.requestCapacity(1 << 20);
+    FollowingPair.FifoWriterOpener backupPipe =
+        closeLater(
+            FollowingPair.FifoWriterOpener.start(
+                Fifo.create(work.resolve("b-clone-" + label + ".rr"))));
+    BackupLogFeeder feeder =
+        closeLater(
+            BackupLogFeeder.forFifo(
+                new InMemoryLogStore(),
+                backupPipe.writer(),
+                ReplayBounds.unbounded(),
+                p -> {},
+                why -> {}));
+    feeder.start();
+    PrimaryLogPump pump =
+        closeLater(new PrimaryLogPump(reader, new InMemoryLogStore(), feeder::accept));
+    pump.start();
+
+    QmpCloneTarget target = new QmpCloneTarget(b.vm().qmp());
+    CloneEndpoints endpoints = target.listen(InetAddress.getLoopbackAddress());
+    Path consoleA = a.directory().resolve("console.log");
+    AtomicLong consoleAtSwitch = new AtomicLong(-1);
+    AtomicLong samples = new AtomicLong();
+    CloneOutcome outcome =
+        new QmpCloneSource(a.vm().qmp())
+            .cloneTo(
+                endpoints,
+                recordPipe.path(),
+                p -> {
+                  if (p.phase().equals(CloneProgress.PAUSED)) {
+                    consoleAtSwitch.set(sizeOf(consoleA)); // A is stopped: its console is final
+                  }
+                  samples.incrementAndGet();
+                  log.info("clone {} progress {}", label, p);
+                });
+    log.info("clone {} outcome {}", label, outcome);
+    target.awaitCloned(Duration.ofSeconds(30));
+    target.startFollowing(backupPipe.path());
+    assertThat(consoleAtSwitch.get()).as("A's console size in the pause").isPositive();
+    return new Clone(outcome, consoleAtSwitch.get(), pump, feeder, (int) samples.get());
+  }
+
+  /**
+   * Clones one VM several times: the first clone starts its recording, every later one ends it
+   * first ({@code x-ftvm-record-stop}). Each clone follows A's console for a while. Figures per
+   * memory size ({@code -Dftvm.clone.memoryMib}, default 256) go to {@code
+   * target/ftvm-measurements}.
+   */
+  @Test
+  // Open: in the one run so far the 2nd clone (source recording, so x-ftvm-record-stop first)
+  // printed nothing in 60 s (its replay started at the source's icount, then no console output, no
+  // QEMU error). Not yet diagnosed (the VM lock was held by the fault campaign), so this runs only
+  // when asked for: -Dftvm.clone.rounds=2.
+  @EnabledIfSystemProperty(named = "ftvm.clone.rounds", matches = "[0-9]+")
+  void repeatedClonesOfAWorkingVmEachFollowIt() throws Exception {
+    int memoryMib = Integer.getInteger("ftvm.clone.memoryMib", 256);
+    int rounds = Integer.getInteger("ftvm.clone.rounds", 3);
+    work = WorkDirectory.create("clones");
+    ChildProcessLauncher launcher = closeLater(new ChildProcessLauncher());
+    QemuDriver driver = new QemuDriver(launcher);
+    GuestLan lanA = closeLater(GuestLan.create("p"));
+    GuestNode a = closeLater(GuestNode.prepare(work, "a", lanA)).memoryMib(memoryMib);
+    a.launch(driver, ReplaySpec.protectable(), "all", true);
+    a.console().awaitLine("A ready", l -> l.startsWith("FTVM ready "), 0, BOOT);
+    a.console().awaitLine("A services", l -> l.startsWith("FTVM net listening"), 0, BOOT);
+    KvClient client = closeLater(new KvClient(new GuestClient(lanA)));
+    client.start();
+    client.awaitIncrements(5, Duration.ofSeconds(60));
+    Path consoleA = a.directory().resolve("console.log");
+
+    List<Long> pauses = new ArrayList<>();
+    List<Long> totals = new ArrayList<>();
+    List<Long> ramBytes = new ArrayList<>();
+    List<Long> diskBytes = new ArrayList<>();
+    for (int round = 1; round <= rounds; round++) {
+      GuestNode b =
+          closeLater(GuestNode.prepareEmpty(work, "b" + round, null)).memoryMib(memoryMib);
+      b.launch(driver, ReplaySpec.cloneTarget(), "all", false);
+      Clone clone = clone(a, b, Integer.toString(round));
+      Path consoleB = b.directory().resolve("console.log");
+      await("clone " + round + " prints A's disk reports")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> Files.readString(consoleB).contains("FTVM disk blocks="));
+      assertFollows(consoleA, clone.consoleAtSwitch(), consoleB);
+      pauses.add(clone.outcome().pause().toMillis());
+      totals.add(clone.outcome().total().toMillis());
+      ramBytes.add(clone.outcome().ramBytes());
+      diskBytes.add(clone.outcome().diskBytes());
+      b.vm().kill(); // the next clone ends this log; nobody needs this follower any more
+    }
+    long incrementsBefore = client.increments();
+    client.awaitIncrements(incrementsBefore + 5, Duration.ofSeconds(60));
+    client.stop();
+
+    new Measurements("clone-repeat-" + memoryMib + "mib")
+        .put("memoryMiB", memoryMib)
+        .put("rounds", rounds)
+        .put("pauseMillis", pauses)
+        .put("pauseP50Millis", Measurements.percentile(pauses, 0.5))
+        .put("pauseMaxMillis", pauses.stream().mapToLong(Long::longValue).max().orElse(-1))
+        .put("cloneTotalMillis", totals)
+        .put("ramBytes", ramBytes)
+        .put("diskBytes", diskBytes)
+        .put("kvIncrements", client.increments())
         .write();
     passed = true;
   }

@@ -152,6 +152,14 @@ final class GuestNode implements AutoCloseable {
     drain.start();
   }
 
+  /** SIGKILLs this node's QEMU (if started) and waits for it; {@link #close} does the rest. */
+  void killQemu() throws InterruptedException {
+    if (vm != null) {
+      vm.kill();
+      vm.awaitExit(Duration.ofSeconds(10));
+    }
+  }
+
   @Override
   public void close() throws Exception {
     try {

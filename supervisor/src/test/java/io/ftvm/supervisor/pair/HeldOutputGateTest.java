@@ -81,4 +81,32 @@ class HeldOutputGateTest {
     assertThat(released).isEmpty();
     assertThat(gate.isClosed()).isTrue();
   }
+
+  @Test
+  void reprotectionLetsOutputsFlowUntilTheNewStreamStartsThenHoldsThemForTheNewBackup() {
+    gate.submit(5000, "protected once".getBytes());
+    gate.acknowledge(5000);
+    gate.openUnprotected();
+    gate.submit(9000, "alone".getBytes());
+
+    gate.holdForNewStream();
+    gate.submit(0, "copying".getBytes()); // the VM does not record into the new stream yet
+    gate.submit(120, "after the switch".getBytes());
+
+    assertThat(released).containsExactly("protected once", "alone", "copying");
+    gate.acknowledge(119);
+    assertThat(released).hasSize(3);
+    gate.acknowledge(120);
+    assertThat(released).endsWith("after the switch");
+  }
+
+  @Test
+  void aClosedGateStaysClosedThroughReprotection() {
+    gate.close();
+
+    gate.holdForNewStream();
+    gate.submit(0, "x".getBytes());
+
+    assertThat(released).isEmpty();
+  }
 }

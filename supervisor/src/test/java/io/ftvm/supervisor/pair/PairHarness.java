@@ -71,6 +71,14 @@ public final class PairHarness implements AutoCloseable {
   }
 
   /**
+   * Restarts a killed node's daemon (as systemd would) tied to this harness: it joins empty as the
+   * new backup. Returns once it is JOINING or further.
+   */
+  public Process rejoin(String node) throws Exception {
+    return pair.rejoin(node, LocalPair.DaemonLauncher.tiedTo(launcher));
+  }
+
+  /**
    * Starts a helper process tied to this harness's lifetime (dies with it or with this JVM), e.g. a
    * CPU hog inside a host's namespace.
    */

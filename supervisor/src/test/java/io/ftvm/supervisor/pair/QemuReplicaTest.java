@@ -82,4 +82,19 @@ class QemuReplicaTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
     assertThat(replica.describe()).contains("exited with status");
   }
+
+  @Test
+  void anEarlierQemusWentLiveLineDoesNotCountForARejoinedNodesNewQemu() throws Exception {
+    Path log = dir.resolve("qemu.log");
+    Files.writeString(log, "qemu: starting\n" + QemuReplica.WENT_LIVE + "\n");
+    QemuReplica replica = replica();
+    qemu = ProcessVm.sleeping();
+    assertThat(replica.attach(qemu)).isTrue();
+
+    assertThat(replica.awaitWentLive(Duration.ofMillis(100))).isFalse();
+
+    Files.writeString(
+        log, QemuReplica.WENT_LIVE + " at icount 4711\n", java.nio.file.StandardOpenOption.APPEND);
+    assertThat(replica.awaitWentLive(Duration.ofSeconds(2))).isTrue();
+  }
 }

@@ -204,6 +204,12 @@ final class TransitionFakes {
     }
 
     @Override
+    public void holdForNewStream(OutputTagger newStream) {
+      steps.add("holdForNewStream");
+      open = false;
+    }
+
+    @Override
     public List<OutputGate> gates() {
       return List.of(network, console);
     }
@@ -233,7 +239,7 @@ final class TransitionFakes {
     }
   }
 
-  static final class FakePrimaryLog implements PrimaryLog {
+  static class FakePrimaryLog implements PrimaryLog {
     final Steps steps;
     volatile long stored = 5000;
     volatile boolean acks = true;
@@ -273,6 +279,10 @@ final class TransitionFakes {
     final Steps steps;
     private final Deque<String> answers = new ArrayDeque<>();
     final List<Instant> calls = new ArrayList<>();
+
+    /** The epoch of every claim, in order. */
+    final List<Long> claimedEpochs = new CopyOnWriteArrayList<>();
+
     volatile Runnable duringClaim = () -> {};
 
     ScriptedArbiter(Steps steps) {
@@ -288,6 +298,7 @@ final class TransitionFakes {
     public synchronized GoLiveDecision tryGoLive(GoLiveClaim claim)
         throws StorageUnavailableException {
       calls.add(Instant.now());
+      claimedEpochs.add(claim.epoch());
       duringClaim.run();
       String winner = answers.isEmpty() ? claim.nodeId() : answers.removeFirst();
       if (winner.isEmpty()) {
@@ -321,5 +332,105 @@ final class TransitionFakes {
 
     @Override
     public void close() {}
+  }
+
+  /** The new pairing's stream: connects, switches and catches up as the test says. */
+  static final class FakePairingStream extends FakePrimaryLog implements PairingStream {
+    final long epoch;
+    volatile boolean peerConnects = true;
+    volatile boolean switched;
+    volatile boolean catchesUp = true;
+    volatile boolean abandoned;
+
+    FakePairingStream(Steps steps, long epoch) {
+      super(steps);
+      this.epoch = epoch;
+      this.stored = 0;
+    }
+
+    @Override
+    public long epoch() {
+      return epoch;
+    }
+
+    @Override
+    public java.nio.file.Path recordingFifo() {
+      return java.nio.file.Path.of("/run/ftvm/replay-epoch-" + epoch + ".fifo");
+    }
+
+    @Override
+    public OutputTagger tagger() {
+      return () -> stored;
+    }
+
+    @Override
+    public boolean awaitPeerConnected(Duration timeout) throws InterruptedException {
+      steps.add("awaitPeerConnected");
+      if (!peerConnects) {
+        Thread.sleep(timeout.toMillis());
+      }
+      return peerConnects;
+    }
+
+    @Override
+    public boolean switched() {
+      return switched;
+    }
+
+    @Override
+    public boolean awaitCaughtUp(Duration timeout) {
+      steps.add("awaitCaughtUp");
+      return catchesUp;
+    }
+
+    @Override
+    public long ackedPosition() {
+      return catchesUp ? stored : 0;
+    }
+
+    @Override
+    public void abandon(String why) {
+      steps.add("abandon");
+      abandoned = true;
+    }
+  }
+
+  /**
+   * Clones as scripted: after {@code takes}, optionally switching the stream first, then either
+   * returns or throws {@code fails}.
+   */
+  static final class FakeCloner implements ReplicaCloner {
+    final Steps steps;
+    volatile Duration takes = Duration.ZERO;
+    volatile boolean switchesBeforeReturning = true;
+    volatile IOException fails;
+    volatile FakePairingStream stream;
+    final java.util.concurrent.CountDownLatch copying = new java.util.concurrent.CountDownLatch(1);
+
+    FakeCloner(Steps steps) {
+      this.steps = steps;
+    }
+
+    @Override
+    public Outcome cloneTo(
+        JoinOffer target,
+        java.nio.file.Path newRecordingFifo,
+        java.util.function.Consumer<ReprotectProgress> progress)
+        throws IOException, InterruptedException {
+      steps.add("clone to " + target.migration().getHostString());
+      progress.accept(
+          new ReprotectProgress(
+              "disk", 64L << 20, 256L << 20, 0, 0, 32.0 * (1 << 20), Duration.ofSeconds(6)));
+      copying.countDown();
+      Thread.sleep(takes.toMillis());
+      if (switchesBeforeReturning && stream != null) {
+        stream.switched = true;
+        stream.stored = 4096;
+      }
+      if (fails != null) {
+        throw fails;
+      }
+      return new Outcome(Duration.ofMillis(180), 256L << 20, 300L << 20, Duration.ofSeconds(9));
+    }
   }
 }

@@ -62,6 +62,71 @@ final class TransitionRig {
     return this;
   }
 
+  TransitionRig asAlone() {
+    roles.transition(NodeRole.PRIMARY_ALONE, "alone");
+    return this;
+  }
+
+  /** The claim as it is made for another epoch (a new pairing's). */
+  GuardedClaim claimFor(long epoch) {
+    return new GuardedClaim(
+        new GoLiveClaimant(arbiter, "vm1", epoch, "b", STORAGE_RETRY),
+        roles,
+        replica,
+        stopRequested::get,
+        System::nanoTime);
+  }
+
+  final TransitionFakes.FakeCloner cloner = new TransitionFakes.FakeCloner(steps);
+  final List<TransitionFakes.FakePairingStream> streams = new CopyOnWriteArrayList<>();
+
+  /** What the next opened stream is like (set before the attempt starts). */
+  volatile java.util.function.Consumer<TransitionFakes.FakePairingStream> streamSetup = s -> {};
+
+  final List<Long> adoptedEpochs = new CopyOnWriteArrayList<>();
+
+  Reprotection reprotection(Reprotection.Timeouts timeouts) {
+    PairingStreams opener =
+        (pairing, offer) -> {
+          steps.add("open stream epoch " + pairing.epoch());
+          TransitionFakes.FakePairingStream stream =
+              new TransitionFakes.FakePairingStream(steps, pairing.epoch());
+          streamSetup.accept(stream);
+          cloner.stream = stream;
+          streams.add(stream);
+          return stream;
+        };
+    PrimaryEpochs epochs =
+        new PrimaryEpochs() {
+          @Override
+          public PrimaryContinueAlone continueAloneFor(PairingStream stream) {
+            return new PrimaryContinueAlone(
+                roles,
+                claimFor(stream.epoch()),
+                stream,
+                outputs,
+                halt,
+                Duration.ofSeconds(30),
+                System::nanoTime);
+          }
+
+          @Override
+          public void adopt(PairingStream stream, ReplicaCloner.Outcome clone) {
+            steps.add("adopt epoch " + stream.epoch());
+            adoptedEpochs.add(stream.epoch());
+          }
+        };
+    return new Reprotection(
+        roles,
+        outputs,
+        cloner,
+        opener,
+        epochs,
+        new ReprotectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(60)),
+        timeouts,
+        System::nanoTime);
+  }
+
   TransitionRig asPrimary() {
     roles.transition(NodeRole.PRIMARY_PROTECTED, "recording");
     return this;

@@ -101,4 +101,53 @@ class VmDefinitionTest {
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("run test-vms/build.sh");
   }
+
+  @Test
+  void readsAFirmwareBootDescriptionForRecordAndReplay() throws Exception {
+    Files.write(dir.resolve("root.img"), new byte[4096]);
+    Files.write(dir.resolve("data.img"), new byte[4096]);
+    Path file = dir.resolve("db.json");
+    Files.writeString(
+        file,
+        """
+        {"format": 2, "name": "db", "memoryMiB": 512, "boot": {"from": "disk"},
+         "disks": [{"file": "root.img"}, {"file": "data.img", "bus": "ide"}],
+         "nics": [{"mac": "52:54:00:00:00:07"}], "guestIp": "192.168.5.5/24"}
+        """);
+    VmDefinition vm = VmDefinition.load(file);
+
+    assertThat(vm.kernel()).isNull();
+    assertThat(vm.disk()).isEqualTo(dir.resolve("root.img"));
+    assertThat(vm.mac()).isEqualTo("52:54:00:00:00:07");
+    assertThat(vm.readyLinePrefix()).isEmpty();
+    assertThat(vm.cmdlineFor("cpu")).isEmpty();
+    GuestLaunch launch = GuestLaunch.of(vm, "idle");
+    assertThat(launch.pristineDisks())
+        .containsExactly(dir.resolve("root.img"), dir.resolve("data.img"));
+    var spec =
+        launch.spec(
+            "r",
+            Path.of("/q"),
+            java.util.List.of(dir.resolve("w0"), dir.resolve("w1")),
+            dir,
+            io.ftvm.supervisor.hypervisor.ReplaySpec.none());
+    assertThat(spec.devices().drives().get(1).file()).isEqualTo(dir.resolve("w1"));
+    assertThat(launch.manifestArgs(spec)).doesNotContain("-kernel").contains("-m");
+  }
+
+  @Test
+  void refusesADescriptionFtvmCannotRunWithEveryReason() throws Exception {
+    Path file = dir.resolve("smp.json");
+    Files.writeString(
+        file,
+        """
+        {"format": 2, "memoryMiB": 512, "vcpus": 2, "disks": [{"file": "none.img"}],
+         "nics": [{"mac": "52:54:00:00:00:07"}]}
+        """);
+    assertThatThrownBy(() -> VmDefinition.load(file))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("(2 problems)")
+        .hasMessageContaining("vcpus 2")
+        .hasMessageContaining("none.img does not exist");
+  }
 }

@@ -1,0 +1,62 @@
+package io.ftvm.supervisor.vm;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A VM as ftvm runs it, for record, replay and pairs alike: one vCPU on the {@code pc} machine
+ * under TCG, memory, boot, disks, NICs, the serial console (always COM1) and optionally the guest's
+ * IP address. Values are kept as written (vCPUs, machine, formats, buses, models) so that {@link
+ * VmDescriptionValidator} can list everything ftvm cannot honour at once.
+ *
+ * @param source the file this was read from (or the libvirt domain it was imported from)
+ * @param name a name for logs and reports
+ * @param machine QEMU machine type; only {@code pc} is verified under record/replay
+ * @param cpuModel QEMU CPU model; only {@code qemu64} (TCG) is verified
+ * @param accelerator {@code tcg}; record/replay does not exist under KVM
+ * @param readyLinePrefix a console line that says the guest is up, if the guest prints one (the
+ *     test VM does, a real guest does not: then the guest counts as booted once QEMU runs it and it
+ *     wrote its first console byte)
+ * @param guestCidr the guest's address with prefix length (e.g. {@code 10.77.0.10/24}), if known
+ */
+public record VmDescription(
+    Path source,
+    String name,
+    int memoryMib,
+    int vcpus,
+    String machine,
+    String cpuModel,
+    String accelerator,
+    VmBoot boot,
+    List<VmDisk> disks,
+    List<VmNic> nics,
+    Optional<String> readyLinePrefix,
+    Optional<String> guestCidr) {
+
+  public static final int CURRENT_FORMAT = 2;
+  public static final String DEFAULT_MACHINE = "pc";
+  public static final String DEFAULT_CPU = "qemu64";
+  public static final String DEFAULT_ACCELERATOR = "tcg";
+
+  public VmDescription {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(machine, "machine");
+    Objects.requireNonNull(cpuModel, "cpuModel");
+    Objects.requireNonNull(accelerator, "accelerator");
+    Objects.requireNonNull(boot, "boot");
+    disks = List.copyOf(disks);
+    nics = List.copyOf(nics);
+    Objects.requireNonNull(readyLinePrefix, "readyLinePrefix");
+    Objects.requireNonNull(guestCidr, "guestCidr");
+  }
+
+  /** How ftvm decides that the guest is up, in words for reports. */
+  public String readiness() {
+    return readyLinePrefix
+        .map(prefix -> "console line starting with \"" + prefix + "\"")
+        .orElse("booted: QEMU reports status running and the guest wrote its first console byte");
+  }
+}
