@@ -40,10 +40,23 @@ def qmp(path, *commands):
     return out[1:]
 
 
+def setup_env():
+    """FTVM_QEMU and FTVM_TESTVM from scripts/setup.sh's cache file when not in the environment."""
+    env = {}
+    path = os.path.expanduser("~/.cache/ftvm/env")
+    if os.path.exists(path):
+        for line in open(path):
+            if "=" in line:
+                k, v = line.strip().split("=", 1)
+                env[k] = v
+    return lambda key: os.environ.get(key) or env.get(key)
+
+
 def main():
+    getenv = setup_env()
     p = argparse.ArgumentParser()
-    p.add_argument("--qemu", default=os.environ.get("FTVM_QEMU"))
-    p.add_argument("--testvm", default=os.environ.get("FTVM_TESTVM"))
+    p.add_argument("--qemu", default=getenv("FTVM_QEMU"))
+    p.add_argument("--testvm", default=getenv("FTVM_TESTVM"))
     p.add_argument("--mode", choices=["plain", "icount", "record", "replay"], required=True)
     p.add_argument("--icount", default="shift=auto", help="-icount options before rr=...")
     p.add_argument("--workload", default="cpu")
