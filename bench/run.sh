@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # What fault tolerance costs, measured side by side in one run (docs/benchmarks.md):
 #   plain   the test VM under QEMU TCG, no -icount, no record/replay
+#   icount  the same with -icount shift=auto,rrlater=on (a protectable VM, no log): icount's cost
 #   record  the same with -icount shift=auto,rr=record to a regular file, no backup
 #   ft      the protected pair (ftvm start --pair: primary records and streams, backup follows)
 # Same guest, same client on the client host, same time per configuration once the guest is
-# ready. Prints a table with ft/plain, ft/record and record/plain; writes results.json and
-# results.txt to the work directory. Needs root (network namespaces, TAP devices).
+# ready: echo and kv over the network, then the guest's CPU (hash rounds/s) and disk (4 KiB
+# sequential/random write with fdatasync and read, MB/s and IOPS) timed by the wall clock.
+# Prints a table with the ratios; writes results.json and results.txt to the work directory.
+# Needs root (network namespaces, TAP devices).
 #
-#   bench/run.sh                       # all three, 15 s echo + 15 s kv each (~5 min in total)
-#   bench/run.sh --seconds 30          # longer phases
+#   bench/run.sh                       # all four: 15 s echo + 15 s kv + 10 s cpu + 4 x 5 s disk
+#   bench/run.sh --seconds 10 --cpu-seconds 8 --disk-seconds 4   # ~5 min in total
 #   bench/run.sh --configs plain,ft    # a subset
 #   bench/run.sh --help                # every option
 set -euo pipefail

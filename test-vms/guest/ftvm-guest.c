@@ -318,6 +318,9 @@ struct net_state {
   unsigned next_conn_id;
   struct kv_entry *kv[KV_BUCKETS];
   size_t kv_entries;
+  int bench_disk; /* /dev/vda for the DISK command, opened on first use; 0 = not yet */
+  uint64_t bench_rng;
+  unsigned char *bench_buf;
 };
 
 static int listen_on(int port) {
@@ -463,6 +466,90 @@ static void kv_reply(struct conn *c, const char *fmt, ...) {
   out_append(c, line, (size_t)n);
 }
 
+/*
+ * Benchmark commands of the kv service (bench/run.sh's cpu and disk columns). The work runs
+ * inside the poll loop, so a request blocks the other connections until it is done; the client
+ * measures the wall-clock time of the round trip. Replies carry no clock reading.
+ *
+ *   CPU <rounds>        rounds of the cpu workload's hash over a 64 KiB buffer -> "<digest hex>"
+ *   DISK <op> <n>       n 4 KiB O_DIRECT I/Os on /dev/vda -> "OK <n>"; op is one of
+ *     seqwrite  n consecutive blocks, then one fdatasync
+ *     seqread   n consecutive blocks
+ *     randwrite n blocks at pseudo-random offsets, an fdatasync after each one
+ *     randread  n blocks at pseudo-random offsets
+ */
+enum { BENCH_BLOCK = 4096, BENCH_CPU_BUF = 64 * 1024 };
+
+static void bench_cpu(struct net_state *st, struct conn *c, const char *arg) {
+  static unsigned char buf[BENCH_CPU_BUF];
+  static uint64_t digest = FNV_OFFSET, rounds;
+  char *end;
+  long n = arg ? strtol(arg, &end, 10) : 0;
+  if (!arg || *end || n < 1 || n > 10000000) {
+    kv_reply(c, "ERR usage: CPU <rounds 1..10000000>");
+    return;
+  }
+  (void)st;
+  for (long i = 0; i < n; i++) {
+    digest = fnv1a64(buf, BENCH_CPU_BUF, digest);
+    memcpy(buf + (rounds * 8) % BENCH_CPU_BUF, &digest, sizeof(digest));
+    rounds++;
+  }
+  kv_reply(c, "%016" PRIx64, digest);
+}
+
+static void bench_disk(struct net_state *st, struct conn *c, const char *op, const char *arg) {
+  char *end;
+  long n = arg ? strtol(arg, &end, 10) : 0;
+  if (!op || !arg || *end || n < 1 || n > 1000000) {
+    kv_reply(c, "ERR usage: DISK seqwrite|seqread|randwrite|randread <n 1..1000000>");
+    return;
+  }
+  if (st->bench_disk == 0) {
+    st->bench_disk = open("/dev/vda", O_RDWR | O_DIRECT | O_CLOEXEC);
+    if (st->bench_disk < 0 || posix_memalign((void **)&st->bench_buf, BENCH_BLOCK, BENCH_BLOCK)) {
+      st->bench_disk = 0;
+      kv_reply(c, "ERR cannot open /dev/vda: %s", strerror(errno));
+      return;
+    }
+    memset(st->bench_buf, 0xa5, BENCH_BLOCK);
+    st->bench_rng = 0x9e3779b97f4a7c15ull;
+  }
+  uint64_t size = 0;
+  if (ioctl(st->bench_disk, BLKGETSIZE64, &size) != 0 || size < BENCH_BLOCK) {
+    kv_reply(c, "ERR /dev/vda size");
+    return;
+  }
+  uint64_t blocks = size / BENCH_BLOCK;
+  int write_op = strcmp(op, "seqwrite") == 0 || strcmp(op, "randwrite") == 0;
+  int random_op = strcmp(op, "randwrite") == 0 || strcmp(op, "randread") == 0;
+  if (!write_op && !random_op && strcmp(op, "seqread") != 0) {
+    kv_reply(c, "ERR unknown DISK op '%s'", op);
+    return;
+  }
+  for (long i = 0; i < n; i++) {
+    uint64_t block = (uint64_t)i % blocks;
+    if (random_op) {
+      st->bench_rng ^= st->bench_rng << 13;
+      st->bench_rng ^= st->bench_rng >> 7;
+      st->bench_rng ^= st->bench_rng << 17;
+      block = st->bench_rng % blocks;
+    }
+    off_t off = (off_t)(block * BENCH_BLOCK);
+    ssize_t done = write_op ? pwrite(st->bench_disk, st->bench_buf, BENCH_BLOCK, off)
+                            : pread(st->bench_disk, st->bench_buf, BENCH_BLOCK, off);
+    if (done != BENCH_BLOCK || (write_op && random_op && fdatasync(st->bench_disk) != 0)) {
+      kv_reply(c, "ERR I/O at block %" PRIu64 ": %s", block, strerror(errno));
+      return;
+    }
+  }
+  if (write_op && !random_op && fdatasync(st->bench_disk) != 0) {
+    kv_reply(c, "ERR fdatasync: %s", strerror(errno));
+    return;
+  }
+  kv_reply(c, "OK %ld", n);
+}
+
 static void kv_command(struct net_state *st, struct conn *c, char *line) {
   size_t len = strlen(line);
   if (len > 0 && line[len - 1] == '\r') line[--len] = '\0';
@@ -517,8 +604,12 @@ static void kv_command(struct net_state *st, struct conn *c, char *line) {
       kv_reply(c, "ERR store full");
     else
       kv_reply(c, "%s", buf);
+  } else if (strcasecmp(cmd, "CPU") == 0) {
+    bench_cpu(st, c, key);
+  } else if (strcasecmp(cmd, "DISK") == 0) {
+    bench_disk(st, c, key, strtok_r(NULL, " ", &save));
   } else {
-    kv_reply(c, "ERR unknown command '%s' (SET, GET, INCR, PING)", cmd);
+    kv_reply(c, "ERR unknown command '%s' (SET, GET, INCR, PING, CPU, DISK)", cmd);
   }
 }
 

@@ -6,6 +6,11 @@ import java.util.Locale;
 enum Configuration {
   /** Plain TCG, no -icount, no record/replay: the baseline. */
   PLAIN,
+  /**
+   * -icount shift=auto without a log (rrlater=on, the way a protectable VM runs before it records):
+   * what icount itself costs.
+   */
+  ICOUNT,
   /** -icount shift=auto,rr=record to a regular file (blkreplay, filter-replay), no backup. */
   RECORD,
   /** The protected pair: recording primary, following backup, Output Rule. */
@@ -22,6 +27,6 @@ enum Configuration {
       }
     }
     throw new IllegalArgumentException(
-        "unknown configuration '" + label + "' (expected plain, record or ft)");
+        "unknown configuration '" + label + "' (expected plain, icount, record or ft)");
   }
 }

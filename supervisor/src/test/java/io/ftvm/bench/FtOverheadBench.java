@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "ft-overhead-bench",
     mixinStandardHelpOptions = true,
-    description = "Measures plain TCG, record-only and the protected pair side by side.")
+    description =
+        "Measures plain TCG, -icount alone, record-only and the protected pair side by side.")
 public final class FtOverheadBench implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(FtOverheadBench.class);
   private static final Duration GUEST_READY_TIMEOUT = Duration.ofMinutes(4);
@@ -70,10 +71,23 @@ public final class FtOverheadBench implements Callable<Integer> {
 
   @Option(
       names = "--configs",
-      defaultValue = "plain,record,ft",
+      defaultValue = "plain,icount,record,ft",
       split = ",",
       description = "Configurations to run, in this order. Default: ${DEFAULT-VALUE}.")
   List<String> configurations;
+
+  @Option(
+      names = "--cpu-seconds",
+      defaultValue = "10",
+      description =
+          "Seconds of the guest-CPU phase after echo and kv (0: none). Default: ${DEFAULT-VALUE}.")
+  long cpuSeconds;
+
+  @Option(
+      names = "--disk-seconds",
+      defaultValue = "5",
+      description = "Seconds of each of the four disk phases (0: none). Default: ${DEFAULT-VALUE}.")
+  long diskSeconds;
 
   @Option(
       names = "--detection-timeout-ms",
@@ -168,14 +182,9 @@ public final class FtOverheadBench implements Callable<Integer> {
       Configuration configuration, Path directory, GuestImage image, ChildProcessLauncher launcher)
       throws Exception {
     return switch (configuration) {
-      case PLAIN, RECORD ->
+      case PLAIN, ICOUNT, RECORD ->
           SingleVmTarget.start(
-              directory,
-              image,
-              workload,
-              qemu,
-              new QemuDriver(launcher),
-              configuration == Configuration.RECORD);
+              directory, image, workload, qemu, new QemuDriver(launcher), configuration);
       case FT ->
           ProtectedPairTarget.start(
               directory,
@@ -201,7 +210,9 @@ public final class FtOverheadBench implements Callable<Integer> {
                 Long.toString(phaseSeconds),
                 Long.toString(phaseSeconds),
                 Integer.toString(kvDepth),
-                Integer.toString(CLIENT_CONNECT_TIMEOUT_SECONDS)));
+                Integer.toString(CLIENT_CONNECT_TIMEOUT_SECONDS),
+                Long.toString(cpuSeconds),
+                Long.toString(diskSeconds)));
     Path output = directory.resolve("client.out");
     Path errors = directory.resolve("client.err");
     Process client =
@@ -209,7 +220,8 @@ public final class FtOverheadBench implements Callable<Integer> {
             new ProcessBuilder(target.topology().commandIn(HostRole.CLIENT, java))
                 .redirectOutput(output.toFile())
                 .redirectError(errors.toFile()));
-    long limit = 2 * phaseSeconds + CLIENT_CONNECT_TIMEOUT_SECONDS + 60;
+    long limit =
+        2 * phaseSeconds + cpuSeconds + 4 * diskSeconds + CLIENT_CONNECT_TIMEOUT_SECONDS + 120;
     if (!client.waitFor(limit, TimeUnit.SECONDS)) {
       client.destroyForcibly().waitFor();
       throw new IOException("client did not finish within " + limit + " s (see " + errors + ")");
@@ -235,6 +247,8 @@ public final class FtOverheadBench implements Callable<Integer> {
     document.put("workload", workload);
     document.put("phaseSeconds", phaseSeconds);
     document.put("kvDepth", kvDepth);
+    document.put("cpuSeconds", cpuSeconds);
+    document.put("diskSecondsPerOp", diskSeconds);
     document.put("results", results);
     document.put("failures", failures);
     Path json = workDirectory.resolve("results.json");

@@ -23,8 +23,14 @@ import java.util.Map;
  * Output Rule's hold once) and then its kv service with pipelined INCRs (throughput-bound), and
  * prints one JSON line with the figures and the wall-clock window it measured in.
  *
+ * <p>After that window (so the log-rate and CPU figures still cover echo and kv only), the guest's
+ * own work is timed over the kv connection: {@code CPU <rounds>} requests (the cpu workload's hash,
+ * rounds per wall-clock second) and {@code DISK <op> <n>} requests (4 KiB O_DIRECT I/O on the
+ * guest's disk: sequential write with one fdatasync per request, sequential read, random write with
+ * an fdatasync after every block, random read; MB/s and IOPS by the wall clock).
+ *
  * <p>Usage: {@code GuestLoadClient <guest-ip> <echo-seconds> <kv-seconds> <kv-depth>
- * <connect-timeout-seconds>}
+ * <connect-timeout-seconds> [<cpu-seconds> <disk-seconds-per-op>]}
  */
 public final class GuestLoadClient {
   static final int ECHO_PORT = 7001;
@@ -42,10 +48,10 @@ public final class GuestLoadClient {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) {
+    if (args.length != 5 && args.length != 7) {
       System.err.println(
           "usage: GuestLoadClient <guest-ip> <echo-seconds> <kv-seconds> <kv-depth>"
-              + " <connect-timeout-seconds>");
+              + " <connect-timeout-seconds> [<cpu-seconds> <disk-seconds-per-op>]");
       System.exit(2);
     }
     GuestLoadClient client = new GuestLoadClient(args[0], Long.parseLong(args[4]));
@@ -54,6 +60,9 @@ public final class GuestLoadClient {
     client.echo(Long.parseLong(args[1]), result);
     client.kv(Long.parseLong(args[2]), Integer.parseInt(args[3]), result);
     result.put("windowEndEpochMillis", System.currentTimeMillis());
+    if (args.length == 7) {
+      client.guestWork(Long.parseLong(args[5]), Long.parseLong(args[6]), result);
+    }
     // stdout is this tool's result channel; the bench parses the last line.
     System.out.println(new ObjectMapper().writeValueAsString(result));
   }
@@ -148,6 +157,67 @@ public final class GuestLoadClient {
       result.put("kvDepth", depth);
       result.put("kvOps", completed);
       result.put("kvOpsPerSecond", completed / ((lastCompletion - start) / 1e9));
+    }
+  }
+
+  /** Work the guest does per request of the kv service: how much per request, and its name. */
+  private record WorkPhase(String key, String request, long unitsPerRequest) {}
+
+  private static final List<WorkPhase> DISK_PHASES =
+      List.of(
+          new WorkPhase("diskSeqWrite", "DISK seqwrite 256", 256),
+          new WorkPhase("diskSeqRead", "DISK seqread 256", 256),
+          new WorkPhase("diskRandWrite", "DISK randwrite 8", 8),
+          new WorkPhase("diskRandRead", "DISK randread 64", 64));
+
+  private static final int DISK_BLOCK_BYTES = 4096;
+
+  private void guestWork(long cpuSeconds, long diskSecondsPerOp, Map<String, Object> result)
+      throws IOException {
+    try (Socket socket = connect(KV_PORT)) {
+      socket.setSoTimeout(4 * SOCKET_TIMEOUT_MILLIS); // one request is seconds of guest work
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      OutputStream out = socket.getOutputStream();
+      if (cpuSeconds > 0) {
+        double rate = unitsPerSecond(in, out, new WorkPhase("cpu", "CPU 100", 100), cpuSeconds);
+        result.put("cpuRoundsPerSecond", rate);
+      }
+      if (diskSecondsPerOp > 0) {
+        for (WorkPhase phase : DISK_PHASES) {
+          double iops = unitsPerSecond(in, out, phase, diskSecondsPerOp);
+          result.put(phase.key() + "Iops", iops);
+          result.put(phase.key() + "MBps", iops * DISK_BLOCK_BYTES / 1e6);
+        }
+      }
+    }
+  }
+
+  /** Repeats one request for the given time (after one warm-up request); units per second. */
+  private static double unitsPerSecond(
+      BufferedReader in, OutputStream out, WorkPhase phase, long seconds) throws IOException {
+    byte[] request = (phase.request() + "\n").getBytes(StandardCharsets.US_ASCII);
+    workRequest(in, out, request, phase);
+    long start = System.nanoTime();
+    long end = start + seconds * 1_000_000_000L;
+    long units = 0;
+    long now = start;
+    while (now < end) {
+      workRequest(in, out, request, phase);
+      units += phase.unitsPerRequest();
+      now = System.nanoTime();
+    }
+    return units / ((now - start) / 1e9);
+  }
+
+  private static void workRequest(
+      BufferedReader in, OutputStream out, byte[] request, WorkPhase phase) throws IOException {
+    out.write(request);
+    out.flush();
+    String reply = in.readLine();
+    if (reply == null || reply.startsWith("ERR")) {
+      throw new IOException("guest answered '" + reply + "' to " + phase.request());
     }
   }
 

@@ -17,6 +17,11 @@ final class ResultTable {
           new Row("echo RTT p50 (ms)", "echoRttP50Micros", 1e-3, "%.2f", true),
           new Row("echo RTT p99 (ms)", "echoRttP99Micros", 1e-3, "%.2f", true),
           new Row("kv INCR ops/s (pipelined)", "kvOpsPerSecond", 1, "%.1f", true),
+          new Row("guest CPU: hash rounds/s", "cpuRoundsPerSecond", 1, "%.1f", true),
+          new Row("disk seq write 4K+fsync (MB/s)", "diskSeqWriteMBps", 1, "%.2f", true),
+          new Row("disk seq read 4K (MB/s)", "diskSeqReadMBps", 1, "%.2f", true),
+          new Row("disk rand write 4K+fsync (IOPS)", "diskRandWriteIops", 1, "%.1f", true),
+          new Row("disk rand read 4K (IOPS)", "diskRandReadIops", 1, "%.1f", true),
           new Row("replay log (KB/s)", "logBytesPerSecond", 1e-3, "%.1f", true),
           new Row("replay log (Mbit/s)", "logBytesPerSecond", 8e-6, "%.3f", false),
           new Row("QEMU CPU (% of a core; ft: primary)", "qemuCpuPercent", 1, "%.0f", true));
@@ -43,7 +48,13 @@ final class ResultTable {
           new Row(
               "flow control throttled in window (1 = yes)", "throttledInWindow", 1, "%.0f", false));
 
-  private static final String[][] RATIOS = {{"ft", "plain"}, {"ft", "record"}, {"record", "plain"}};
+  private static final String[][] RATIOS = {
+    {"ft", "plain"},
+    {"ft", "record"},
+    {"record", "plain"},
+    {"icount", "plain"},
+    {"record", "icount"}
+  };
 
   private ResultTable() {}
 

@@ -28,10 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The test VM alone on host A, no backup: configuration "plain" (no record/replay at all) or
- * "record" (recording to a regular file, nobody reading it). Its frames take the primary's own path
- * ({@link GuestNetworkPath}: netdev socket, TAP on host A's bridge) with the output gate open, so
- * the only difference to the protected pair is the pair itself.
+ * The test VM alone on host A, no backup: configuration "plain" (no record/replay at all), "icount"
+ * (-icount without a log) or "record" (recording to a regular file, nobody reading it). Its frames
+ * take the primary's own path ({@link GuestNetworkPath}: netdev socket, TAP on host A's bridge)
+ * with the output gate open, so the only difference to the protected pair is the pair itself.
  *
  * <p>The TAP is opened by this JVM in its own namespace and then moved into host A's; the open
  * descriptor keeps working across the move, so no process has to run inside host A.
@@ -43,6 +43,7 @@ final class SingleVmTarget implements BenchTarget {
 
   private final PairTopology topology;
   private final Path directory;
+  private final Configuration configuration;
   private final Path recording;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final SampleSeries qemuCpuMillis = new SampleSeries();
@@ -50,17 +51,18 @@ final class SingleVmTarget implements BenchTarget {
   private final long startedNanos = System.nanoTime();
   private VmInstance vm;
 
-  private SingleVmTarget(PairTopology topology, Path directory, Path recording) {
+  private SingleVmTarget(PairTopology topology, Path directory, Configuration configuration) {
     this.topology = topology;
     this.directory = directory;
-    this.recording = recording;
+    this.configuration = configuration;
+    this.recording = configuration == Configuration.RECORD ? directory.resolve("record.bin") : null;
   }
 
   /**
    * Creates the hosts, wires a TAP on host A's bridge to the guest's NIC and boots the guest.
    *
-   * @param record true: {@code -icount shift=auto,rr=record} to a regular file in {@code
-   *     directory}; false: plain TCG without -icount
+   * @param configuration PLAIN: TCG without -icount; ICOUNT: {@code -icount shift=auto,rrlater=on},
+   *     no log; RECORD: {@code -icount shift=auto,rr=record} to a regular file in {@code directory}
    */
   static SingleVmTarget start(
       Path directory,
@@ -68,12 +70,11 @@ final class SingleVmTarget implements BenchTarget {
       String workload,
       Path qemu,
       HypervisorDriver driver,
-      boolean record)
+      Configuration configuration)
       throws Exception {
     Files.createDirectories(directory);
     PairTopology topology = PairTopology.create(TopologySpec.defaults(TopologySpec.randomPairId()));
-    SingleVmTarget target =
-        new SingleVmTarget(topology, directory, record ? directory.resolve("record.bin") : null);
+    SingleVmTarget target = new SingleVmTarget(topology, directory, configuration);
     try {
       target.boot(image, workload, qemu, driver);
       return target;
@@ -102,7 +103,7 @@ final class SingleVmTarget implements BenchTarget {
     }
     VmLaunchSpec spec =
         VmLaunchSpec.builder()
-            .name("bench-" + (recording != null ? "record" : "plain"))
+            .name("bench-" + configuration.label())
             .qemuBinary(qemu)
             .kernel(image.kernel())
             .initrd(image.initrd())
@@ -110,7 +111,7 @@ final class SingleVmTarget implements BenchTarget {
             .kernelAppend(image.kernelAppend(workload, topology.guestAddress().cidr()))
             .memoryMib(image.memoryMib())
             .mac(topology.guestMac())
-            .replay(recording != null ? ReplaySpec.record(recording) : ReplaySpec.none())
+            .replay(replaySpec())
             .netdevSocket(netdev.path())
             .console(ConsoleSpec.file(consoleLog()))
             .qmpSocket(directory.resolve("qmp.sock"))
@@ -129,6 +130,15 @@ final class SingleVmTarget implements BenchTarget {
         vm.pid(),
         tap.name(),
         topology.hostNamespace(HostRole.A));
+  }
+
+  private ReplaySpec replaySpec() {
+    return switch (configuration) {
+      case PLAIN -> ReplaySpec.none();
+      case ICOUNT -> ReplaySpec.protectable();
+      case RECORD -> ReplaySpec.record(recording);
+      case FT -> throw new IllegalArgumentException("ft is not a single VM");
+    };
   }
 
   private Path consoleLog() {
