@@ -6,6 +6,7 @@ import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.pair.ControlServer;
+import io.ftvm.supervisor.pair.GuestDescriptions;
 import io.ftvm.supervisor.pair.NodeFiles;
 import io.ftvm.supervisor.pair.NodeSupervisor;
 import io.ftvm.supervisor.pair.PairConfig;
@@ -66,7 +67,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PairConfig pair = PairConfig.read(config);
+    PairConfig pair = GuestDescriptions.read(config);
     try (ChildProcessLauncher launcher = new ChildProcessLauncher();
         SharedDirectoryArbiter arbiter =
             new SharedDirectoryArbiter(pair.sharedDirectory(), storageTimeout);

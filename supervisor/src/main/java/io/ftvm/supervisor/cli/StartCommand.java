@@ -6,6 +6,7 @@ import io.ftvm.supervisor.hypervisor.QemuVersionMismatchException;
 import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.NodeStatus;
 import io.ftvm.supervisor.pair.PairConfig;
+import io.ftvm.supervisor.pair.PairGuest;
 import io.ftvm.supervisor.qmp.QemuVersion;
 import io.ftvm.supervisor.topology.HostRole;
 import io.ftvm.supervisor.topology.PairTopology;
@@ -88,8 +89,11 @@ public final class StartCommand implements Callable<Integer> {
       names = "--vm",
       paramLabel = "<dir|vm.json>",
       description =
-          "With --pair: the test VM (directory with vm.json, vmlinuz, initrd.img, disk.img)."
-              + " Default: $FTVM_TESTVM, else what test-vms/build.sh builds.")
+          "With --pair: the VM: a VM description (format 2, see 'ftvm vm check'; its disks,"
+              + " boot, MAC, NIC model, memory and ready line are honoured, each node runs sparse"
+              + " copies of its disks) or the test VM (directory with vm.json, vmlinuz,"
+              + " initrd.img, disk.img). Default: the test VM, $FTVM_TESTVM, else what"
+              + " test-vms/build.sh builds.")
   Path vm;
 
   @Option(
@@ -223,13 +227,15 @@ public final class StartCommand implements Callable<Integer> {
       return CliErrors.fail(spec, busy);
     }
     BuildArtifacts artifacts = BuildArtifacts.fromSystemEnvironment();
-    Path testVm;
+    PairGuest guest;
     Path qemuBinary;
     QemuVersion qemuVersion;
     try {
-      testVm =
-          TestVmDirectory.validate(
-              resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT));
+      guest =
+          PairGuestChoice.of(
+              resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT),
+              workload,
+              spec.commandLine().getParseResult().hasMatchedOption("--workload"));
       qemuBinary = resolve(qemu, "FTVM_QEMU", artifacts, BuildArtifacts.QEMU_SCRIPT);
       qemuVersion = new QemuVersionCheck(QemuRequirement.patchedFtvm()).verify(qemuBinary);
     } catch (IOException | QemuVersionMismatchException e) {
@@ -237,16 +243,15 @@ public final class StartCommand implements Callable<Integer> {
     }
     PreviousRun.archive(directory);
     log.info(
-        "starting pair in {}: QEMU {} ({}), test VM {}, workload {}; booting takes 20-60 s",
+        "starting pair in {}: QEMU {} ({}), {}; booting takes 20-60 s",
         directory.root(),
         qemuBinary,
         qemuVersion,
-        testVm,
-        workload);
+        guest.describe());
     long started = System.nanoTime();
     LocalPair localPair;
     try {
-      localPair = startWithProgress(directory, testVm, qemuBinary);
+      localPair = startWithProgress(directory, guest, qemuBinary);
     } catch (IOException e) {
       return CliErrors.fail(spec, "the pair did not come up: " + e.getMessage());
     }
@@ -315,16 +320,15 @@ public final class StartCommand implements Callable<Integer> {
     return artifacts.build(script);
   }
 
-  private LocalPair startWithProgress(PairStateDirectory directory, Path testVm, Path qemuBinary)
-      throws Exception {
+  private LocalPair startWithProgress(
+      PairStateDirectory directory, PairGuest guest, Path qemuBinary) throws Exception {
     CompletableFuture<LocalPair> starting =
         CompletableFuture.supplyAsync(
             () -> {
               try {
                 return LocalPair.start(
                     directory.root(),
-                    testVm,
-                    workload.name(),
+                    guest,
                     qemuBinary,
                     detectionTimeout,
                     timing ->
@@ -405,7 +409,19 @@ public final class StartCommand implements Callable<Integer> {
     out.printf(
         "  client     namespace %s (%s); switches in %s%n",
         client, topology.lanAddress(HostRole.CLIENT).address(), topology.lanNamespace());
-    out.printf("  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
+    PairConfig.GuestSpec described = localPair.config().vm();
+    boolean testGuest = described.description() == null;
+    if (testGuest) {
+      out.printf("  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
+    } else {
+      guest =
+          described.ip() == null
+              ? "(address not configured: learned from its traffic)"
+              : described.ip().split("/")[0];
+      out.printf(
+          "  guest      %s (MAC %s), described by %s%n",
+          guest, described.mac(), described.description());
+    }
     out.printf("  qemu       %s (%s)%n", qemuBinary, qemuVersion);
     out.printf("  state dir  %s%n", state);
     out.printf(
@@ -413,7 +429,11 @@ public final class StartCommand implements Callable<Integer> {
     out.println();
     out.println("reach the guest from the client host:");
     out.printf("  ip netns exec %s ping %s%n", client, guest);
-    if (workload == Workload.net || workload == Workload.all) {
+    if (!testGuest) {
+      out.printf(
+          "  (the guest is on the pair's LAN, where the client host is %s)%n",
+          topology.lanAddress(HostRole.CLIENT).cidr());
+    } else if (workload == Workload.net || workload == Workload.all) {
       out.printf(
           "  ip netns exec %s nc %s %d      # counter; echo on 7001, kv on 7002%n",
           client, guest, GUEST_COUNTER_PORT);

@@ -757,6 +757,7 @@ public final class NodeSupervisor implements AutoCloseable {
         .qmpSocket(files.qmpSocket())
         .qemuLog(files.qemuLog())
         .startupTimeout(QEMU_STARTUP)
+        .devices(guest.hardware() == null ? null : guest.hardware().devices(guest, node.disk()))
         .build();
   }
 
