@@ -20,7 +20,13 @@ public enum ControlType {
    * and offers itself again; a primary returns to running alone. Saves waiting for the detection
    * timeout; losing the session means the same.
    */
-  REPROTECT_ABORTED(5);
+  REPROTECT_ABORTED(5),
+  /**
+   * Pair start: the primary's replica digest (the first 63 bits of its disks' digest, in the
+   * position field), sent first on every session. The backup acknowledges no log until it matched
+   * its own, and refuses to pair when it differs.
+   */
+  REPLICA_DIGEST(6);
 
   private final int wireCode;
 

@@ -53,6 +53,13 @@ public record GuestHardware(List<Disk> disks, GuestDevices.NicModel nicModel) {
     return images;
   }
 
+  /** A node's disk copies of {@code guest}, whose first is {@code firstDisk}. */
+  public static List<Path> replicaImages(PairConfig.GuestSpec guest, Path firstDisk) {
+    return guest.hardware() == null
+        ? List.of(firstDisk)
+        : guest.hardware().replicaImages(firstDisk);
+  }
+
   /** The QEMU devices of {@code guest} on this node's copies. */
   public GuestDevices devices(PairConfig.GuestSpec guest, Path firstDisk) {
     List<Path> images = replicaImages(firstDisk);

@@ -155,7 +155,18 @@ public final class LocalPair implements AutoCloseable {
       pair.awaitRole(BACKUP, r -> r == NodeRole.BACKUP_REPLAYING, Duration.ofSeconds(60));
       daemons.put(
           PRIMARY, daemonLauncher.launch(pair.daemonCommand(PRIMARY), pair.daemonLog(PRIMARY)));
-      pair.awaitRole(PRIMARY, r -> r == NodeRole.PRIMARY_PROTECTED, Duration.ofSeconds(180));
+      pair.awaitRole(
+          PRIMARY,
+          r -> r == NodeRole.PRIMARY_PROTECTED || r == NodeRole.PRIMARY_ALONE,
+          Duration.ofSeconds(180));
+      if (pair.roleOf(PRIMARY).orElse(null) == NodeRole.PRIMARY_ALONE) {
+        // E.g. the backup refused to pair (its disks differ): say so now, not after a timeout.
+        throw new IOException(
+            "the pair did not become protected: node a is "
+                + pair.roleLine(PRIMARY)
+                + "; node b is "
+                + pair.roleLine(BACKUP));
+      }
       pair.writeRecord();
       log.info("pair {} protected: primary on host a, backup on host b", pairId);
       return pair;

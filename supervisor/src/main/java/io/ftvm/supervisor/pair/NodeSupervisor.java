@@ -127,7 +127,10 @@ public final class NodeSupervisor implements AutoCloseable {
   private final GuardedClaim claim;
   private final Duration goLiveDeadline;
   private volatile BackupLogIntake intake =
-      new BackupLogIntake(p -> this.receiver.ack(p), () -> closeQuietly(this.receiver));
+      new BackupLogIntake(this::ackToPrimary, () -> closeQuietly(this.receiver));
+  // Pair start: this replica's disks, and (on the backup) the check against the primary's.
+  private volatile ReplicaDigest replicaDigest;
+  private volatile ReplicaDigestGate digestGate;
   private volatile long epoch;
   private volatile BackupJoin join;
   private volatile NetdevConnection joinNetdev;
@@ -277,6 +280,11 @@ public final class NodeSupervisor implements AutoCloseable {
     }
     console = new ConsolePath(files.consoleLog(), outputHold);
     resources.add(console);
+    if (mode == StartMode.PAIRED) {
+      // Before QEMU runs: from then on the disks change. A joiner gets a clone instead.
+      replicaDigest = ReplicaDigest.of(GuestHardware.replicaImages(config.vm(), node.disk()));
+      log.info("replica disks' digest {} ({} ms)", replicaDigest.hex(), replicaDigest.millis());
+    }
     if (mode == StartMode.JOIN) {
       startJoining(netdev);
     } else if (nodeId.equals(config.initialPrimary())) {
@@ -398,6 +406,17 @@ public final class NodeSupervisor implements AutoCloseable {
                     }));
     feeder = logFeeder;
     intake.feedInto(logFeeder);
+    ReplicaDigest digest = replicaDigest;
+    digestGate =
+        digest == null
+            ? null
+            : new ReplicaDigestGate(
+                digest.wireValue(),
+                position -> receiver.ack(position),
+                why -> {
+                  log.error("{}", why);
+                  localReplicaFailed(why);
+                });
     backupGoLive =
         new BackupGoLive(
             roles,
@@ -960,6 +979,16 @@ public final class NodeSupervisor implements AutoCloseable {
     network.announce(MacAddress.parse(config.vm().mac()), (Inet4Address) ipOf(config.vm().ip()), 3);
   }
 
+  /** The feeder's acks: through the replica check while the backup has one. */
+  private void ackToPrimary(long position) {
+    ReplicaDigestGate gate = digestGate;
+    if (gate != null) {
+      gate.ack(position);
+    } else {
+      receiver.ack(position);
+    }
+  }
+
   private int readStoredLog(long position, ByteBuffer dst) {
     try {
       return store.readFrom(position, dst);
@@ -1115,6 +1144,16 @@ public final class NodeSupervisor implements AutoCloseable {
       decide(() -> peerLost(reason));
     }
 
+    /** The replica check first: the backup acknowledges nothing before it matched. */
+    @Override
+    public void onSessionEstablished(NodeIdentity peer, long peerLogPosition) {
+      LogStreamSender toBackup = sender;
+      ReplicaDigest digest = replicaDigest;
+      if (toBackup != null && digest != null) {
+        toBackup.sendControl(new ControlMessage(ControlType.REPLICA_DIGEST, digest.wireValue()));
+      }
+    }
+
     @Override
     public void onControl(ControlMessage message) {
       if (message.type() == ControlType.REPROTECT_ABORTED) {
@@ -1169,6 +1208,12 @@ public final class NodeSupervisor implements AutoCloseable {
     public void onControl(ControlMessage message) {
       switch (message.type()) {
         case HANDOFF_REQUEST -> decide(() -> onHandoff(message.position()));
+        case REPLICA_DIGEST -> {
+          ReplicaDigestGate gate = digestGate;
+          if (gate != null) {
+            gate.peerDigest(message.position());
+          }
+        }
         case PEER_FAILED -> {
           log.warn(
               "PRIMARY {} REPORTS ITS REPLICA FAILED (PEER_FAILED, log complete up to byte {}):"
