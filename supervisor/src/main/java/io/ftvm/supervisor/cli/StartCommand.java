@@ -3,6 +3,7 @@ package io.ftvm.supervisor.cli;
 import io.ftvm.supervisor.hypervisor.QemuRequirement;
 import io.ftvm.supervisor.hypervisor.QemuVersionCheck;
 import io.ftvm.supervisor.hypervisor.QemuVersionMismatchException;
+import io.ftvm.supervisor.pair.GuestView;
 import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.NodeStatus;
 import io.ftvm.supervisor.pair.PairConfig;
@@ -56,6 +57,7 @@ public final class StartCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(StartCommand.class);
   private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration GUEST_UP_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration MIN_DETECTION_TIMEOUT = Duration.ofMillis(50);
   private static final int GUEST_COUNTER_PORT = 7000;
 
@@ -280,8 +282,41 @@ public final class StartCommand implements Callable<Integer> {
               + directory.root()
               + ")");
     }
-    printSummary(localPair, qemuBinary, qemuVersion, (System.nanoTime() - started) / 1_000_000);
+    long protectedMillis = (System.nanoTime() - started) / 1_000_000;
+    String guestUp = awaitGuestUp(localPair);
+    printSummary(localPair, qemuBinary, qemuVersion, protectedMillis);
+    spec.commandLine().getOut().printf("guest: %s%n", guestUp);
+    spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /**
+   * "Protected" is the pair's state; whether the guest is up is known only from its ready line.
+   * Without one, says so at once; with one, waits for it (a guest that boots slowly or prints it
+   * late is still protected, so a timeout is reported, not failed).
+   */
+  private String awaitGuestUp(LocalPair localPair) throws InterruptedException {
+    long deadline = System.nanoTime() + GUEST_UP_TIMEOUT.toNanos();
+    long nextReport = System.nanoTime() + REPORT_EVERY.toNanos();
+    String last = "no status";
+    while (System.nanoTime() < deadline) {
+      try {
+        GuestView guest = localPair.control(LocalPair.PRIMARY).status().guest();
+        if (guest.readiness() != GuestView.Readiness.BOOTING) {
+          return guest.summary();
+        }
+        last = guest.summary();
+      } catch (IOException e) {
+        last = e.getMessage();
+      }
+      if (System.nanoTime() >= nextReport) {
+        spec.commandLine().getOut().printf("protected; guest %s%n", last);
+        spec.commandLine().getOut().flush();
+        nextReport = System.nanoTime() + REPORT_EVERY.toNanos();
+      }
+      Thread.sleep(200);
+    }
+    return last + " -- not up within " + GUEST_UP_TIMEOUT.toSeconds() + " s (still protected)";
   }
 
   /** "protected" only once the backup replays within its lag bound (wip-lag). */

@@ -113,6 +113,7 @@ public final class NodeSupervisor implements AutoCloseable {
   private final LatencyRecorder outputHold = new LatencyRecorder(4096);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final long startedNanos = System.nanoTime();
+  private final GuestReadiness readiness;
   private final QemuReplica replica;
   private final GoLiveArbiter arbiter;
   private final PairingLedger ledger;
@@ -185,6 +186,9 @@ public final class NodeSupervisor implements AutoCloseable {
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
     this.replica = new QemuReplica(files.qemuLog(), KILL_BOUND);
     this.goLiveDeadline = Duration.ofMillis(config.timing().goLiveDeadlineMillis());
+    this.readiness =
+        new GuestReadiness(
+            config.vm().readyLinePrefix(), () -> (System.nanoTime() - startedNanos) / 1_000_000);
     this.halt =
         new NodeHalt(
             this::ids,
@@ -279,6 +283,7 @@ public final class NodeSupervisor implements AutoCloseable {
       resources.add(store);
     }
     console = new ConsolePath(files.consoleLog(), outputHold);
+    console.watchOutput(readiness::accept);
     resources.add(console);
     if (mode == StartMode.PAIRED) {
       // Before QEMU runs: from then on the disks change. A joiner gets a clone instead.
@@ -915,6 +920,7 @@ public final class NodeSupervisor implements AutoCloseable {
             .role(roles.role())
             .reason(roles.reason())
             .uptimeMillis((now - startedNanos) / 1_000_000)
+            .guest(guestView())
             .qemuPid(replica.pid())
             .outputHoldP50Micros(outputHold.percentileNanos(50) / 1000)
             .outputHoldP99Micros(outputHold.percentileNanos(99) / 1000)
@@ -957,6 +963,15 @@ public final class NodeSupervisor implements AutoCloseable {
       status.reprotect(ReprotectStatus.of(reprotecting));
     }
     return status.build();
+  }
+
+  private GuestView guestView() {
+    String ip = config.vm().ip();
+    return new GuestView(
+        readiness.readiness(),
+        readiness.detail(),
+        ip == null ? "" : ip.split("/")[0],
+        ip == null ? "" : "configured");
   }
 
   private static void heartbeatFigures(NodeStatus.Builder status, ChannelStats stats) {
