@@ -114,6 +114,7 @@ public final class NodeSupervisor implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final long startedNanos = System.nanoTime();
   private final GuestReadiness readiness;
+  private final GuestAddressLearner addressLearner;
   private final QemuReplica replica;
   private final GoLiveArbiter arbiter;
   private final PairingLedger ledger;
@@ -186,6 +187,8 @@ public final class NodeSupervisor implements AutoCloseable {
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
     this.replica = new QemuReplica(files.qemuLog(), KILL_BOUND);
     this.goLiveDeadline = Duration.ofMillis(config.timing().goLiveDeadlineMillis());
+    this.addressLearner =
+        new GuestAddressLearner(MacAddress.parse(config.vm().mac()), this::guestAddressLearned);
     this.readiness =
         new GuestReadiness(
             config.vm().readyLinePrefix(), () -> (System.nanoTime() - startedNanos) / 1_000_000);
@@ -313,7 +316,7 @@ public final class NodeSupervisor implements AutoCloseable {
     resources.add(logPump);
     networkTagger.switchTo(logPump);
     consoleTagger.switchTo(logPump);
-    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger, addressLearner);
     resources.add(network);
 
     PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
@@ -437,7 +440,7 @@ public final class NodeSupervisor implements AutoCloseable {
     resources.add(logFeeder);
     // A replaying QEMU's outputs are discarded (filter-replay drops its frames) until it is live.
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
-    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger, addressLearner);
     resources.add(network);
     console.gate().openUnprotected(); // the backup's console shows the replayed history as is
 
@@ -634,7 +637,8 @@ public final class NodeSupervisor implements AutoCloseable {
               netdev,
               tap,
               new HeldOutputGate("network", NodeSupervisor.this::toLan, outputHold),
-              networkTagger);
+              networkTagger,
+              addressLearner);
       resources.add(network);
       replica
           .vm()
@@ -967,11 +971,25 @@ public final class NodeSupervisor implements AutoCloseable {
 
   private GuestView guestView() {
     String ip = config.vm().ip();
+    if (ip != null) {
+      return new GuestView(
+          readiness.readiness(), readiness.detail(), ip.split("/")[0], "configured");
+    }
     return new GuestView(
         readiness.readiness(),
         readiness.detail(),
-        ip == null ? "" : ip.split("/")[0],
-        ip == null ? "" : "configured");
+        addressLearner.address().map(Inet4Address::getHostAddress).orElse(""),
+        addressLearner.address().isPresent() ? "learned from its traffic" : "");
+  }
+
+  /** On the primary: the backup must know it too, to announce it if it goes live. */
+  private void guestAddressLearned(Inet4Address address) {
+    log.info("guest's IP address {} learned from its traffic", address.getHostAddress());
+    LogStreamSender toBackup = sender;
+    if (toBackup != null) {
+      toBackup.sendControl(
+          new ControlMessage(ControlType.GUEST_ADDRESS, GuestAddressLearner.wireValue(address)));
+    }
   }
 
   private static void heartbeatFigures(NodeStatus.Builder status, ChannelStats stats) {
@@ -991,7 +1009,16 @@ public final class NodeSupervisor implements AutoCloseable {
 
   private void takeOverLan() {
     network.acceptInbound(true);
-    network.announce(MacAddress.parse(config.vm().mac()), (Inet4Address) ipOf(config.vm().ip()), 3);
+    String configured = config.vm().ip();
+    Inet4Address ip =
+        configured != null
+            ? (Inet4Address) ipOf(configured)
+            : addressLearner.address().orElse(null);
+    network.announce(
+        MacAddress.parse(config.vm().mac()),
+        ip,
+        configured != null ? "configured" : "learned from its traffic",
+        3);
   }
 
   /** The feeder's acks: through the replica check while the backup has one. */
@@ -1167,6 +1194,15 @@ public final class NodeSupervisor implements AutoCloseable {
       if (toBackup != null && digest != null) {
         toBackup.sendControl(new ControlMessage(ControlType.REPLICA_DIGEST, digest.wireValue()));
       }
+      if (toBackup != null) {
+        addressLearner
+            .address()
+            .ifPresent(
+                address ->
+                    toBackup.sendControl(
+                        new ControlMessage(
+                            ControlType.GUEST_ADDRESS, GuestAddressLearner.wireValue(address))));
+      }
     }
 
     @Override
@@ -1223,6 +1259,11 @@ public final class NodeSupervisor implements AutoCloseable {
     public void onControl(ControlMessage message) {
       switch (message.type()) {
         case HANDOFF_REQUEST -> decide(() -> onHandoff(message.position()));
+        case GUEST_ADDRESS -> {
+          Inet4Address address = GuestAddressLearner.fromWire(message.position());
+          log.info("the primary saw the guest use IP address {}", address.getHostAddress());
+          addressLearner.adopt(address);
+        }
         case REPLICA_DIGEST -> {
           ReplicaDigestGate gate = digestGate;
           if (gate != null) {
