@@ -449,13 +449,14 @@ public final class StartCommand implements Callable<Integer> {
     if (testGuest) {
       out.printf("  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
     } else {
-      guest =
-          described.ip() == null
-              ? "(address not configured: learned from its traffic)"
-              : described.ip().split("/")[0];
+      guest = described.ip() == null ? "<guest IP>" : described.ip().split("/")[0];
       out.printf(
           "  guest      %s (MAC %s), described by %s%n",
-          guest, described.mac(), described.description());
+          described.ip() == null
+              ? "IP not configured (ftvm status shows it once the guest used it)"
+              : guest,
+          described.mac(),
+          described.description());
     }
     out.printf("  qemu       %s (%s)%n", qemuBinary, qemuVersion);
     out.printf("  state dir  %s%n", state);
