@@ -53,6 +53,18 @@ public record GuestHardware(List<Disk> disks, GuestDevices.NicModel nicModel) {
     return images;
   }
 
+  /**
+   * Whether a running replica of {@code guest} can be cloned to a joining node: the clone mirrors
+   * one raw disk (QmpCloneSource), so a guest with more disks or a qcow2 disk cannot be
+   * re-protected or joined yet; it is protected only by a pair started together.
+   */
+  public static boolean clonable(PairConfig.GuestSpec guest) {
+    GuestHardware hardware = guest.hardware();
+    return hardware == null
+        || (hardware.disks().size() == 1
+            && hardware.disks().get(0).format() == GuestDevices.Format.RAW);
+  }
+
   /** A node's disk copies of {@code guest}, whose first is {@code firstDisk}. */
   public static List<Path> replicaImages(PairConfig.GuestSpec guest, Path firstDisk) {
     return guest.hardware() == null

@@ -88,6 +88,31 @@ class DescribedGuestTest {
   }
 
   @Test
+  void onlyAGuestWithOneRawDiskCanBeClonedToAJoiningNode() {
+    PairConfig.GuestSpec twoDisks = new DescribedGuest(firmwareVm()).spec(null, null);
+    PairConfig.GuestSpec oneRawDisk =
+        twoDisks.hardware() == null
+            ? null
+            : new PairConfig.GuestSpec(
+                null,
+                null,
+                "",
+                256,
+                twoDisks.mac(),
+                null,
+                null,
+                new GuestHardware(
+                    List.of(twoDisks.hardware().disks().get(0)), GuestDevices.NicModel.VIRTIO_NET),
+                null);
+    PairConfig.GuestSpec testGuest =
+        new PairConfig.GuestSpec(Path.of("/k"), Path.of("/i"), "", 256, "52:54:00:12:34:56", null);
+
+    assertThat(GuestHardware.clonable(twoDisks)).isFalse();
+    assertThat(GuestHardware.clonable(oneRawDisk)).isTrue();
+    assertThat(GuestHardware.clonable(testGuest)).isTrue();
+  }
+
+  @Test
   void copiesEveryDiskIntoTheNodeDirectory() throws IOException {
     Files.write(dir.resolve("root.img"), new byte[] {1, 2, 3});
     Files.write(dir.resolve("data.qcow2"), new byte[] {4, 5});
