@@ -748,6 +748,8 @@ public final class NodeSupervisor implements AutoCloseable {
       epoch = stream.epoch();
       pump = adopted.pump();
       sender = adopted.sender();
+      // The joiner needs the guest's learned address to announce it should it go live.
+      addressLearner.address().ifPresent(NodeSupervisor.this::sendGuestAddress);
       store = adopted.store();
       feeder = null; // a former backup's parts are closed; status shows the primary's now
       receiver = null;
@@ -985,6 +987,10 @@ public final class NodeSupervisor implements AutoCloseable {
   /** On the primary: the backup must know it too, to announce it if it goes live. */
   private void guestAddressLearned(Inet4Address address) {
     log.info("guest's IP address {} learned from its traffic", address.getHostAddress());
+    sendGuestAddress(address);
+  }
+
+  private void sendGuestAddress(Inet4Address address) {
     LogStreamSender toBackup = sender;
     if (toBackup != null) {
       toBackup.sendControl(
@@ -1194,15 +1200,7 @@ public final class NodeSupervisor implements AutoCloseable {
       if (toBackup != null && digest != null) {
         toBackup.sendControl(new ControlMessage(ControlType.REPLICA_DIGEST, digest.wireValue()));
       }
-      if (toBackup != null) {
-        addressLearner
-            .address()
-            .ifPresent(
-                address ->
-                    toBackup.sendControl(
-                        new ControlMessage(
-                            ControlType.GUEST_ADDRESS, GuestAddressLearner.wireValue(address))));
-      }
+      addressLearner.address().ifPresent(NodeSupervisor.this::sendGuestAddress);
     }
 
     @Override
