@@ -48,38 +48,29 @@ public final class PairHarness implements AutoCloseable {
   /** A pair of any guest (a described VM, or the test VM shaped otherwise) under the ITs' QEMU. */
   public static PairHarness start(Path workDirectory, PairGuest guest, Duration detectionTimeout)
       throws Exception {
-    ChildProcessLauncher launcher = new ChildProcessLauncher();
-    try {
-      LocalPair pair =
-          LocalPair.start(
-              workDirectory,
-              guest,
-              TestEnvironment.qemu(),
-              detectionTimeout,
-              java.util.function.UnaryOperator.identity(),
-              LocalPair.DaemonLauncher.tiedTo(launcher),
-              false);
-      return new PairHarness(launcher, pair, workDirectory);
-    } catch (Exception e) {
-      launcher.close();
-      throw e;
-    }
+    return start(workDirectory, guest, detectionTimeout, TestEnvironment.qemu());
   }
 
   /** A pair of the given test VM under the given QEMU (tools that take them as options). */
   public static PairHarness start(
       Path workDirectory, String workload, Duration detectionTimeout, Path qemu, Path testVm)
       throws Exception {
+    return start(workDirectory, new TestVmGuest(testVm, workload), detectionTimeout, qemu);
+  }
+
+  private static PairHarness start(
+      Path workDirectory, PairGuest guest, Duration detectionTimeout, Path qemu) throws Exception {
     ChildProcessLauncher launcher = new ChildProcessLauncher();
     try {
       LocalPair pair =
           LocalPair.start(
               workDirectory,
-              testVm,
-              workload,
+              guest,
               qemu,
               detectionTimeout,
-              LocalPair.DaemonLauncher.tiedTo(launcher));
+              java.util.function.UnaryOperator.identity(),
+              LocalPair.DaemonLauncher.tiedTo(launcher),
+              false);
       return new PairHarness(launcher, pair, workDirectory);
     } catch (Exception e) {
       launcher.close();
