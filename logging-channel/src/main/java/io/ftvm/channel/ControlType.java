@@ -20,7 +20,19 @@ public enum ControlType {
    * and offers itself again; a primary returns to running alone. Saves waiting for the detection
    * timeout; losing the session means the same.
    */
-  REPROTECT_ABORTED(5);
+  REPROTECT_ABORTED(5),
+  /**
+   * Pair start: the primary's replica digest (the first 63 bits of its disks' digest, in the
+   * position field), sent first on every session. The backup acknowledges no log until it matched
+   * its own, and refuses to pair when it differs.
+   */
+  REPLICA_DIGEST(6),
+  /**
+   * The guest's IPv4 address as the primary learned it from the guest's traffic (unsigned 32 bits
+   * in the position field), for a guest whose address was not configured: the backup announces it
+   * with gratuitous ARP when it goes live.
+   */
+  GUEST_ADDRESS(7);
 
   private final int wireCode;
 

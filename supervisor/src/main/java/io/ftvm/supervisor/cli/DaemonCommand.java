@@ -6,6 +6,9 @@ import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.pair.ControlServer;
+import io.ftvm.supervisor.pair.GuestDescriptions;
+import io.ftvm.supervisor.pair.GuestHardware;
+import io.ftvm.supervisor.pair.HypervisorCloning;
 import io.ftvm.supervisor.pair.NodeFiles;
 import io.ftvm.supervisor.pair.NodeSupervisor;
 import io.ftvm.supervisor.pair.PairConfig;
@@ -66,7 +69,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PairConfig pair = PairConfig.read(config);
+    PairConfig pair = GuestDescriptions.read(config);
     try (ChildProcessLauncher launcher = new ChildProcessLauncher();
         SharedDirectoryArbiter arbiter =
             new SharedDirectoryArbiter(pair.sharedDirectory(), storageTimeout);
@@ -79,7 +82,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 new QemuDriver(launcher),
                 arbiter,
                 ledger,
-                new QemuCloning(),
+                cloning(pair),
                 startMode(pair, ledger))) {
       NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
       try (ControlServer control = ControlServer.start(files.controlSocket(), supervisor)) {
@@ -90,6 +93,16 @@ public final class DaemonCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static HypervisorCloning cloning(PairConfig pair) {
+    if (GuestHardware.clonable(pair.vm())) {
+      return new QemuCloning();
+    }
+    log.warn(
+        "this VM has more than one disk or a qcow2 disk: re-protection and joining (which clone"
+            + " one raw disk) are not available; it is protected only while both nodes run");
+    return HypervisorCloning.UNAVAILABLE;
   }
 
   /**

@@ -3,9 +3,11 @@ package io.ftvm.supervisor.cli;
 import io.ftvm.supervisor.hypervisor.QemuRequirement;
 import io.ftvm.supervisor.hypervisor.QemuVersionCheck;
 import io.ftvm.supervisor.hypervisor.QemuVersionMismatchException;
+import io.ftvm.supervisor.pair.GuestView;
 import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.NodeStatus;
 import io.ftvm.supervisor.pair.PairConfig;
+import io.ftvm.supervisor.pair.PairGuest;
 import io.ftvm.supervisor.qmp.QemuVersion;
 import io.ftvm.supervisor.topology.HostRole;
 import io.ftvm.supervisor.topology.PairTopology;
@@ -55,6 +57,7 @@ public final class StartCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(StartCommand.class);
   private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration GUEST_UP_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration MIN_DETECTION_TIMEOUT = Duration.ofMillis(50);
   private static final int GUEST_COUNTER_PORT = 7000;
 
@@ -88,8 +91,11 @@ public final class StartCommand implements Callable<Integer> {
       names = "--vm",
       paramLabel = "<dir|vm.json>",
       description =
-          "With --pair: the test VM (directory with vm.json, vmlinuz, initrd.img, disk.img)."
-              + " Default: $FTVM_TESTVM, else what test-vms/build.sh builds.")
+          "With --pair: the VM: a VM description (format 2, see 'ftvm vm check'; its disks,"
+              + " boot, MAC, NIC model, memory and ready line are honoured, each node runs sparse"
+              + " copies of its disks) or the test VM (directory with vm.json, vmlinuz,"
+              + " initrd.img, disk.img). Default: the test VM, $FTVM_TESTVM, else what"
+              + " test-vms/build.sh builds.")
   Path vm;
 
   @Option(
@@ -223,13 +229,15 @@ public final class StartCommand implements Callable<Integer> {
       return CliErrors.fail(spec, busy);
     }
     BuildArtifacts artifacts = BuildArtifacts.fromSystemEnvironment();
-    Path testVm;
+    PairGuest guest;
     Path qemuBinary;
     QemuVersion qemuVersion;
     try {
-      testVm =
-          TestVmDirectory.validate(
-              resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT));
+      guest =
+          PairGuestChoice.of(
+              resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT),
+              workload,
+              spec.commandLine().getParseResult().hasMatchedOption("--workload"));
       qemuBinary = resolve(qemu, "FTVM_QEMU", artifacts, BuildArtifacts.QEMU_SCRIPT);
       qemuVersion = new QemuVersionCheck(QemuRequirement.patchedFtvm()).verify(qemuBinary);
     } catch (IOException | QemuVersionMismatchException e) {
@@ -237,16 +245,15 @@ public final class StartCommand implements Callable<Integer> {
     }
     PreviousRun.archive(directory);
     log.info(
-        "starting pair in {}: QEMU {} ({}), test VM {}, workload {}; booting takes 20-60 s",
+        "starting pair in {}: QEMU {} ({}), {}; booting takes 20-60 s",
         directory.root(),
         qemuBinary,
         qemuVersion,
-        testVm,
-        workload);
+        guest.describe());
     long started = System.nanoTime();
     LocalPair localPair;
     try {
-      localPair = startWithProgress(directory, testVm, qemuBinary);
+      localPair = startWithProgress(directory, guest, qemuBinary);
     } catch (IOException e) {
       return CliErrors.fail(spec, "the pair did not come up: " + e.getMessage());
     }
@@ -275,8 +282,41 @@ public final class StartCommand implements Callable<Integer> {
               + directory.root()
               + ")");
     }
-    printSummary(localPair, qemuBinary, qemuVersion, (System.nanoTime() - started) / 1_000_000);
+    long protectedMillis = (System.nanoTime() - started) / 1_000_000;
+    String guestUp = awaitGuestUp(localPair);
+    printSummary(localPair, qemuBinary, qemuVersion, protectedMillis);
+    spec.commandLine().getOut().printf("guest: %s%n", guestUp);
+    spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /**
+   * "Protected" is the pair's state; whether the guest is up is known only from its ready line.
+   * Without one, says so at once; with one, waits for it (a guest that boots slowly or prints it
+   * late is still protected, so a timeout is reported, not failed).
+   */
+  private String awaitGuestUp(LocalPair localPair) throws InterruptedException {
+    long deadline = System.nanoTime() + GUEST_UP_TIMEOUT.toNanos();
+    long nextReport = System.nanoTime() + REPORT_EVERY.toNanos();
+    String last = "no status";
+    while (System.nanoTime() < deadline) {
+      try {
+        GuestView guest = localPair.control(LocalPair.PRIMARY).status().guest();
+        if (guest.readiness() != GuestView.Readiness.BOOTING) {
+          return guest.summary();
+        }
+        last = guest.summary();
+      } catch (IOException e) {
+        last = e.getMessage();
+      }
+      if (System.nanoTime() >= nextReport) {
+        spec.commandLine().getOut().printf("protected; guest %s%n", last);
+        spec.commandLine().getOut().flush();
+        nextReport = System.nanoTime() + REPORT_EVERY.toNanos();
+      }
+      Thread.sleep(200);
+    }
+    return last + " -- not up within " + GUEST_UP_TIMEOUT.toSeconds() + " s (still protected)";
   }
 
   /** "protected" only once the backup replays within its lag bound (wip-lag). */
@@ -315,16 +355,15 @@ public final class StartCommand implements Callable<Integer> {
     return artifacts.build(script);
   }
 
-  private LocalPair startWithProgress(PairStateDirectory directory, Path testVm, Path qemuBinary)
-      throws Exception {
+  private LocalPair startWithProgress(
+      PairStateDirectory directory, PairGuest guest, Path qemuBinary) throws Exception {
     CompletableFuture<LocalPair> starting =
         CompletableFuture.supplyAsync(
             () -> {
               try {
                 return LocalPair.start(
                     directory.root(),
-                    testVm,
-                    workload.name(),
+                    guest,
                     qemuBinary,
                     detectionTimeout,
                     timing ->
@@ -405,7 +444,20 @@ public final class StartCommand implements Callable<Integer> {
     out.printf(
         "  client     namespace %s (%s); switches in %s%n",
         client, topology.lanAddress(HostRole.CLIENT).address(), topology.lanNamespace());
-    out.printf("  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
+    PairConfig.GuestSpec described = localPair.config().vm();
+    boolean testGuest = described.description() == null;
+    if (testGuest) {
+      out.printf("  guest      %s (MAC %s), workload %s%n", guest, topology.guestMac(), workload);
+    } else {
+      guest = described.ip() == null ? "<guest IP>" : described.ip().split("/")[0];
+      out.printf(
+          "  guest      %s (MAC %s), described by %s%n",
+          described.ip() == null
+              ? "IP not configured (ftvm status shows it once the guest used it)"
+              : guest,
+          described.mac(),
+          described.description());
+    }
     out.printf("  qemu       %s (%s)%n", qemuBinary, qemuVersion);
     out.printf("  state dir  %s%n", state);
     out.printf(
@@ -413,7 +465,11 @@ public final class StartCommand implements Callable<Integer> {
     out.println();
     out.println("reach the guest from the client host:");
     out.printf("  ip netns exec %s ping %s%n", client, guest);
-    if (workload == Workload.net || workload == Workload.all) {
+    if (!testGuest) {
+      out.printf(
+          "  (the guest is on the pair's LAN, where the client host is %s)%n",
+          topology.lanAddress(HostRole.CLIENT).cidr());
+    } else if (workload == Workload.net || workload == Workload.all) {
       out.printf(
           "  ip netns exec %s nc %s %d      # counter; echo on 7001, kv on 7002%n",
           client, guest, GUEST_COUNTER_PORT);

@@ -20,6 +20,7 @@ final class StatusTable {
     rows.add(row("", nodes, NodeReport::node));
     rows.add(row("role", nodes, NodeReport::describeRole));
     rows.add(row("reason", nodes, StatusTable::reason));
+    rows.add(live("guest", nodes, s -> s.guest() == null ? "-" : s.guest().summary()));
     rows.add(live("epoch", nodes, s -> Long.toString(s.epoch())));
     rows.add(
         live(

@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = FtvmVersionProvider.class,
     description = "VM descriptions: check what ftvm can run, import a libvirt domain.",
-    subcommands = {VmCheckCommand.class, VmImportCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      VmCheckCommand.class,
+      VmImportCommand.class,
+      VmDigestCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class VmCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

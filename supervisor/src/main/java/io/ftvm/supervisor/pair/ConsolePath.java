@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ public final class ConsolePath implements AutoCloseable {
 
   private final OutputStream consoleLog;
   private final HeldOutputGate gate;
+  private volatile Consumer<byte[]> watcher = bytes -> {};
 
   public ConsolePath(Path consoleLogFile, LatencyRecorder latency) throws IOException {
     this.consoleLog =
@@ -28,6 +30,11 @@ public final class ConsolePath implements AutoCloseable {
 
   public HeldOutputGate gate() {
     return gate;
+  }
+
+  /** Shown every byte as it reaches the console log (e.g. to spot the guest's ready line). */
+  public void watchOutput(Consumer<byte[]> consoleWatcher) {
+    watcher = consoleWatcher;
   }
 
   /** Pumps {@code guestOutput} until QEMU closes it, tagging each read with the log position. */
@@ -53,6 +60,7 @@ public final class ConsolePath implements AutoCloseable {
   private synchronized void append(byte[] bytes) throws IOException {
     consoleLog.write(bytes);
     consoleLog.flush();
+    watcher.accept(bytes);
   }
 
   @Override

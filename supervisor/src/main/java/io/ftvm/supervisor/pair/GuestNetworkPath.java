@@ -5,6 +5,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,7 @@ public final class GuestNetworkPath implements AutoCloseable {
   private final TapDevice tap;
   private final HeldOutputGate gate;
   private final OutputTagger tagger;
+  private final GuestAddressLearner learner;
   private final java.util.concurrent.atomic.AtomicLong framesFromGuest =
       new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong framesToGuest =
@@ -30,10 +33,24 @@ public final class GuestNetworkPath implements AutoCloseable {
 
   public GuestNetworkPath(
       NetdevConnection netdev, TapDevice tap, HeldOutputGate gate, OutputTagger tagger) {
+    this(netdev, tap, gate, tagger, null);
+  }
+
+  /**
+   * @param learner shown every frame from the guest and from the LAN, to learn the guest's IP
+   *     address from its own traffic (null: not learned)
+   */
+  public GuestNetworkPath(
+      NetdevConnection netdev,
+      TapDevice tap,
+      HeldOutputGate gate,
+      OutputTagger tagger,
+      GuestAddressLearner learner) {
     this.netdev = netdev;
     this.tap = tap;
     this.gate = gate;
     this.tagger = tagger;
+    this.learner = learner;
   }
 
   /**
@@ -75,17 +92,41 @@ public final class GuestNetworkPath implements AutoCloseable {
     acceptInbound = accept;
   }
 
-  /** Tells the LAN's switches the VM's MAC is now behind this host. */
-  public void announce(MacAddress mac, Inet4Address ip, int copies) {
-    byte[] frame = GratuitousArp.announce(mac, ip);
+  /**
+   * Tells the LAN's switches the VM's MAC is now behind this host: RARP broadcasts from the VM's
+   * MAC (as VMware FT does; needs no IP), and gratuitous ARPs when the guest's IP is known.
+   *
+   * @param ip the guest's address, or null when neither configured nor learned
+   * @param ipSource where {@code ip} came from, for the log
+   */
+  public void announce(MacAddress mac, Inet4Address ip, String ipSource, int copies) {
+    List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < copies; i++) {
+      frames.add(ReverseArp.announce(mac));
+    }
+    if (ip != null) {
+      for (int i = 0; i < copies; i++) {
+        frames.add(GratuitousArp.announce(mac, ip));
+      }
+    }
+    for (byte[] frame : frames) {
       try {
         tap.writeFrame(frame, 0, frame.length);
       } catch (IOException e) {
-        log.warn("gratuitous ARP for {} failed: {}", ip.getHostAddress(), e.getMessage());
+        log.warn("announcing {} failed: {}", mac, e.getMessage());
       }
     }
-    log.info("announced {} at {} ({} gratuitous ARPs)", ip.getHostAddress(), mac, copies);
+    if (ip == null) {
+      log.info("announced {} ({} RARPs); guest IP unknown: no gratuitous ARP", mac, copies);
+    } else {
+      log.info(
+          "announced {} ({} RARPs) at {} ({}; {} gratuitous ARPs)",
+          mac,
+          copies,
+          ip.getHostAddress(),
+          ipSource,
+          copies);
+    }
   }
 
   private void guestToLan() {
@@ -93,6 +134,9 @@ public final class GuestNetworkPath implements AutoCloseable {
       while (!closed) {
         byte[] frame = netdev.readFrame();
         framesFromGuest.incrementAndGet();
+        if (learner != null) {
+          learner.observe(frame, frame.length);
+        }
         gate.submit(tagger.positionCoveringOutputNow(), frame);
       }
     } catch (EOFException e) {
@@ -109,6 +153,10 @@ public final class GuestNetworkPath implements AutoCloseable {
     try {
       while (!closed) {
         int length = tap.readFrame(buffer, TAP_POLL);
+        if (length > 0 && learner != null) {
+          // A backup sees the guest's broadcasts (ARP requests) arrive from the primary's host.
+          learner.observe(buffer, length);
+        }
         if (length > 0 && acceptInbound) {
           netdev.writeFrame(buffer, 0, length);
           framesToGuest.incrementAndGet();

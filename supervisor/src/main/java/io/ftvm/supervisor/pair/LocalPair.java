@@ -1,6 +1,5 @@
 package io.ftvm.supervisor.pair;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.ftvm.lock.SharedDirectoryArbiter;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.topology.HostRole;
@@ -111,14 +110,33 @@ public final class LocalPair implements AutoCloseable {
       DaemonLauncher daemonLauncher,
       boolean unprotected)
       throws IOException, InterruptedException {
+    return start(
+        stateDirectory,
+        new TestVmGuest(testVm, workload),
+        qemuBinary,
+        detectionTimeout,
+        tuneTiming,
+        daemonLauncher,
+        unprotected);
+  }
+
+  /** As above, for any guest: the test VM ({@link TestVmGuest}) or a described VM. */
+  public static LocalPair start(
+      Path stateDirectory,
+      PairGuest guest,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
+      DaemonLauncher daemonLauncher,
+      boolean unprotected)
+      throws IOException, InterruptedException {
     Files.createDirectories(stateDirectory);
     String pairId = TopologySpec.randomPairId();
     log.info("creating hosts for pair {} (network namespaces ftvm-{}-*)", pairId, pairId);
     PairTopology topology = PairTopology.create(TopologySpec.defaults(pairId));
     try {
       PairConfig config =
-          writeConfig(
-              stateDirectory, testVm, workload, qemuBinary, detectionTimeout, tuneTiming, topology);
+          writeConfig(stateDirectory, guest, qemuBinary, detectionTimeout, tuneTiming, topology);
       Map<String, Process> daemons = new java.util.LinkedHashMap<>();
       LocalPair pair = new LocalPair(stateDirectory, config, topology, daemons);
       if (unprotected) {
@@ -137,7 +155,18 @@ public final class LocalPair implements AutoCloseable {
       pair.awaitRole(BACKUP, r -> r == NodeRole.BACKUP_REPLAYING, Duration.ofSeconds(60));
       daemons.put(
           PRIMARY, daemonLauncher.launch(pair.daemonCommand(PRIMARY), pair.daemonLog(PRIMARY)));
-      pair.awaitRole(PRIMARY, r -> r == NodeRole.PRIMARY_PROTECTED, Duration.ofSeconds(180));
+      pair.awaitRole(
+          PRIMARY,
+          r -> r == NodeRole.PRIMARY_PROTECTED || r == NodeRole.PRIMARY_ALONE,
+          Duration.ofSeconds(180));
+      if (pair.roleOf(PRIMARY).orElse(null) == NodeRole.PRIMARY_ALONE) {
+        // E.g. the backup refused to pair (its disks differ): say so now, not after a timeout.
+        throw new IOException(
+            "the pair did not become protected: node a is "
+                + pair.roleLine(PRIMARY)
+                + "; node b is "
+                + pair.roleLine(BACKUP));
+      }
       pair.writeRecord();
       log.info("pair {} protected: primary on host a, backup on host b", pairId);
       return pair;
@@ -162,21 +191,13 @@ public final class LocalPair implements AutoCloseable {
 
   private static PairConfig writeConfig(
       Path state,
-      Path testVm,
-      String workload,
+      PairGuest guest,
       Path qemuBinary,
       Duration detectionTimeout,
       UnaryOperator<PairConfig.Timing> tuneTiming,
       PairTopology topology)
       throws IOException {
-    JsonNode vm = PairConfig.mapper().readTree(testVm.resolve("vm.json").toFile());
-    String guestIp = topology.guestAddress().cidr();
-    String append =
-        vm.path("cmdline").asText("console=ttyS0")
-            + " ftvm.workload="
-            + workload
-            + " ftvm.ip="
-            + guestIp;
+    log.info("pair guest: {}", guest.describe());
     Path key = state.resolve("channel.key");
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
@@ -188,9 +209,7 @@ public final class LocalPair implements AutoCloseable {
       HostRole host = node.equals(PRIMARY) ? HostRole.A : HostRole.B;
       Path dir = state.resolve(node);
       Files.createDirectories(dir);
-      Path disk = dir.resolve("disk.img");
-      // Both replicas start from byte-identical disks; replay keeps them identical.
-      new io.ftvm.supervisor.vm.SparseImageCopy().copy(testVm.resolve("disk.img"), disk);
+      Path disk = guest.copyDisksInto(dir).get(0);
       nodes.put(
           node,
           new PairConfig.NodeSpec(
@@ -208,13 +227,7 @@ public final class LocalPair implements AutoCloseable {
             1,
             PRIMARY,
             qemuBinary.toAbsolutePath(),
-            new PairConfig.GuestSpec(
-                testVm.resolve("vmlinuz").toAbsolutePath(),
-                testVm.resolve("initrd.img").toAbsolutePath(),
-                append,
-                vm.path("machine").path("memoryMiB").asInt(256),
-                topology.guestMac(),
-                guestIp),
+            guest.spec(topology.guestAddress().cidr(), topology.guestMac()),
             nodes,
             shared,
             key,

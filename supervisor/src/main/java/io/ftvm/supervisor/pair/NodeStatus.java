@@ -35,7 +35,8 @@ public record NodeStatus(
     long maxLocalStallMillis,
     long replayLagMillis,
     boolean replayStalled,
-    ReprotectStatus reprotect) {
+    ReprotectStatus reprotect,
+    GuestView guest) {
 
   public static Builder builder() {
     return new Builder();
@@ -75,6 +76,13 @@ public record NodeStatus(
     private long replayLagMillis = -1;
     private boolean replayStalled;
     private ReprotectStatus reprotect;
+    private GuestView guest = GuestView.unknown();
+
+    /** Whether the guest is up and its address (not the pair's state). */
+    public Builder guest(GuestView v) {
+      guest = v;
+      return this;
+    }
 
     public Builder reprotect(ReprotectStatus v) {
       reprotect = v;
@@ -247,7 +255,8 @@ public record NodeStatus(
           maxLocalStallMillis,
           replayLagMillis,
           replayStalled,
-          reprotect);
+          reprotect,
+          guest);
     }
   }
 }

@@ -113,6 +113,8 @@ public final class NodeSupervisor implements AutoCloseable {
   private final LatencyRecorder outputHold = new LatencyRecorder(4096);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final long startedNanos = System.nanoTime();
+  private final GuestReadiness readiness;
+  private final GuestAddressLearner addressLearner;
   private final QemuReplica replica;
   private final GoLiveArbiter arbiter;
   private final PairingLedger ledger;
@@ -127,7 +129,10 @@ public final class NodeSupervisor implements AutoCloseable {
   private final GuardedClaim claim;
   private final Duration goLiveDeadline;
   private volatile BackupLogIntake intake =
-      new BackupLogIntake(p -> this.receiver.ack(p), () -> closeQuietly(this.receiver));
+      new BackupLogIntake(this::ackToPrimary, () -> closeQuietly(this.receiver));
+  // Pair start: this replica's disks, and (on the backup) the check against the primary's.
+  private volatile ReplicaDigest replicaDigest;
+  private volatile ReplicaDigestGate digestGate;
   private volatile long epoch;
   private volatile BackupJoin join;
   private volatile NetdevConnection joinNetdev;
@@ -182,6 +187,11 @@ public final class NodeSupervisor implements AutoCloseable {
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
     this.replica = new QemuReplica(files.qemuLog(), KILL_BOUND);
     this.goLiveDeadline = Duration.ofMillis(config.timing().goLiveDeadlineMillis());
+    this.addressLearner =
+        new GuestAddressLearner(MacAddress.parse(config.vm().mac()), this::guestAddressLearned);
+    this.readiness =
+        new GuestReadiness(
+            config.vm().readyLinePrefix(), () -> (System.nanoTime() - startedNanos) / 1_000_000);
     this.halt =
         new NodeHalt(
             this::ids,
@@ -276,7 +286,13 @@ public final class NodeSupervisor implements AutoCloseable {
       resources.add(store);
     }
     console = new ConsolePath(files.consoleLog(), outputHold);
+    console.watchOutput(readiness::accept);
     resources.add(console);
+    if (mode == StartMode.PAIRED) {
+      // Before QEMU runs: from then on the disks change. A joiner gets a clone instead.
+      replicaDigest = ReplicaDigest.of(GuestHardware.replicaImages(config.vm(), node.disk()));
+      log.info("replica disks' digest {} ({} ms)", replicaDigest.hex(), replicaDigest.millis());
+    }
     if (mode == StartMode.JOIN) {
       startJoining(netdev);
     } else if (nodeId.equals(config.initialPrimary())) {
@@ -300,7 +316,7 @@ public final class NodeSupervisor implements AutoCloseable {
     resources.add(logPump);
     networkTagger.switchTo(logPump);
     consoleTagger.switchTo(logPump);
-    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger, addressLearner);
     resources.add(network);
 
     PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
@@ -398,6 +414,17 @@ public final class NodeSupervisor implements AutoCloseable {
                     }));
     feeder = logFeeder;
     intake.feedInto(logFeeder);
+    ReplicaDigest digest = replicaDigest;
+    digestGate =
+        digest == null
+            ? null
+            : new ReplicaDigestGate(
+                digest.wireValue(),
+                position -> receiver.ack(position),
+                why -> {
+                  log.error("{}", why);
+                  localReplicaFailed(why);
+                });
     backupGoLive =
         new BackupGoLive(
             roles,
@@ -413,7 +440,7 @@ public final class NodeSupervisor implements AutoCloseable {
     resources.add(logFeeder);
     // A replaying QEMU's outputs are discarded (filter-replay drops its frames) until it is live.
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
-    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger);
+    network = new GuestNetworkPath(netdev, tap, netGate, networkTagger, addressLearner);
     resources.add(network);
     console.gate().openUnprotected(); // the backup's console shows the replayed history as is
 
@@ -610,7 +637,8 @@ public final class NodeSupervisor implements AutoCloseable {
               netdev,
               tap,
               new HeldOutputGate("network", NodeSupervisor.this::toLan, outputHold),
-              networkTagger);
+              networkTagger,
+              addressLearner);
       resources.add(network);
       replica
           .vm()
@@ -720,6 +748,8 @@ public final class NodeSupervisor implements AutoCloseable {
       epoch = stream.epoch();
       pump = adopted.pump();
       sender = adopted.sender();
+      // The joiner needs the guest's learned address to announce it should it go live.
+      addressLearner.address().ifPresent(NodeSupervisor.this::sendGuestAddress);
       store = adopted.store();
       feeder = null; // a former backup's parts are closed; status shows the primary's now
       receiver = null;
@@ -757,6 +787,7 @@ public final class NodeSupervisor implements AutoCloseable {
         .qmpSocket(files.qmpSocket())
         .qemuLog(files.qemuLog())
         .startupTimeout(QEMU_STARTUP)
+        .devices(guest.hardware() == null ? null : guest.hardware().devices(guest, node.disk()))
         .build();
   }
 
@@ -895,6 +926,7 @@ public final class NodeSupervisor implements AutoCloseable {
             .role(roles.role())
             .reason(roles.reason())
             .uptimeMillis((now - startedNanos) / 1_000_000)
+            .guest(guestView())
             .qemuPid(replica.pid())
             .outputHoldP50Micros(outputHold.percentileNanos(50) / 1000)
             .outputHoldP99Micros(outputHold.percentileNanos(99) / 1000)
@@ -939,6 +971,33 @@ public final class NodeSupervisor implements AutoCloseable {
     return status.build();
   }
 
+  private GuestView guestView() {
+    String ip = config.vm().ip();
+    if (ip != null) {
+      return new GuestView(
+          readiness.readiness(), readiness.detail(), ip.split("/")[0], "configured");
+    }
+    return new GuestView(
+        readiness.readiness(),
+        readiness.detail(),
+        addressLearner.address().map(Inet4Address::getHostAddress).orElse(""),
+        addressLearner.address().isPresent() ? "learned from its traffic" : "");
+  }
+
+  /** On the primary: the backup must know it too, to announce it if it goes live. */
+  private void guestAddressLearned(Inet4Address address) {
+    log.info("guest's IP address {} learned from its traffic", address.getHostAddress());
+    sendGuestAddress(address);
+  }
+
+  private void sendGuestAddress(Inet4Address address) {
+    LogStreamSender toBackup = sender;
+    if (toBackup != null) {
+      toBackup.sendControl(
+          new ControlMessage(ControlType.GUEST_ADDRESS, GuestAddressLearner.wireValue(address)));
+    }
+  }
+
   private static void heartbeatFigures(NodeStatus.Builder status, ChannelStats stats) {
     status
         .maxHeartbeatGapMillis(
@@ -956,7 +1015,26 @@ public final class NodeSupervisor implements AutoCloseable {
 
   private void takeOverLan() {
     network.acceptInbound(true);
-    network.announce(MacAddress.parse(config.vm().mac()), (Inet4Address) ipOf(config.vm().ip()), 3);
+    String configured = config.vm().ip();
+    Inet4Address ip =
+        configured != null
+            ? (Inet4Address) ipOf(configured)
+            : addressLearner.address().orElse(null);
+    network.announce(
+        MacAddress.parse(config.vm().mac()),
+        ip,
+        configured != null ? "configured" : "learned from its traffic",
+        3);
+  }
+
+  /** The feeder's acks: through the replica check while the backup has one. */
+  private void ackToPrimary(long position) {
+    ReplicaDigestGate gate = digestGate;
+    if (gate != null) {
+      gate.ack(position);
+    } else {
+      receiver.ack(position);
+    }
   }
 
   private int readStoredLog(long position, ByteBuffer dst) {
@@ -1114,6 +1192,17 @@ public final class NodeSupervisor implements AutoCloseable {
       decide(() -> peerLost(reason));
     }
 
+    /** The replica check first: the backup acknowledges nothing before it matched. */
+    @Override
+    public void onSessionEstablished(NodeIdentity peer, long peerLogPosition) {
+      LogStreamSender toBackup = sender;
+      ReplicaDigest digest = replicaDigest;
+      if (toBackup != null && digest != null) {
+        toBackup.sendControl(new ControlMessage(ControlType.REPLICA_DIGEST, digest.wireValue()));
+      }
+      addressLearner.address().ifPresent(NodeSupervisor.this::sendGuestAddress);
+    }
+
     @Override
     public void onControl(ControlMessage message) {
       if (message.type() == ControlType.REPROTECT_ABORTED) {
@@ -1168,6 +1257,17 @@ public final class NodeSupervisor implements AutoCloseable {
     public void onControl(ControlMessage message) {
       switch (message.type()) {
         case HANDOFF_REQUEST -> decide(() -> onHandoff(message.position()));
+        case GUEST_ADDRESS -> {
+          Inet4Address address = GuestAddressLearner.fromWire(message.position());
+          log.info("the primary saw the guest use IP address {}", address.getHostAddress());
+          addressLearner.adopt(address);
+        }
+        case REPLICA_DIGEST -> {
+          ReplicaDigestGate gate = digestGate;
+          if (gate != null) {
+            gate.peerDigest(message.position());
+          }
+        }
         case PEER_FAILED -> {
           log.warn(
               "PRIMARY {} REPORTS ITS REPLICA FAILED (PEER_FAILED, log complete up to byte {}):"

@@ -36,9 +36,37 @@ public record PairConfig(
     Timing timing,
     String fenceCommand) {
 
-  /** The guest: kernel/initrd/cmdline shared; each node has its own disk copy (see NodeSpec). */
+  /**
+   * The guest: kernel/initrd/cmdline shared; each node has its own disk copies (see NodeSpec).
+   *
+   * @param kernel null: the guest boots from its first disk through the firmware (needs {@code
+   *     hardware})
+   * @param ip the guest's address ({@code a.b.c.d/len}), or null when ftvm is not told it (go-live
+   *     then announces the MAC, and the address the guest is seen using)
+   * @param readyLinePrefix a console line that says the guest is up, or null if it prints none
+   *     (then only the pair's state is known, not the guest's readiness)
+   * @param hardware a described guest's disks and NIC model; null for the test guest's fixed shape
+   *     (direct kernel, one raw virtio disk, virtio-net)
+   * @param description the admin's VM description this guest comes from, if any; on real hosts a
+   *     config may give only this, and {@link GuestDescriptions#resolve} fills in the rest
+   */
   public record GuestSpec(
-      Path kernel, Path initrd, String kernelAppend, int memoryMib, String mac, String ip) {}
+      Path kernel,
+      Path initrd,
+      String kernelAppend,
+      int memoryMib,
+      String mac,
+      String ip,
+      String readyLinePrefix,
+      GuestHardware hardware,
+      Path description) {
+
+    /** The test guest's shape, as configs written before descriptions had it. */
+    public GuestSpec(
+        Path kernel, Path initrd, String kernelAppend, int memoryMib, String mac, String ip) {
+      this(kernel, initrd, kernelAppend, memoryMib, mac, ip, null, null, null);
+    }
+  }
 
   /**
    * One host's side.
@@ -141,6 +169,21 @@ public record PairConfig(
           DEFAULT_MAX_REPLAY_LAG_MILLIS,
           DEFAULT_REPLAY_STALL_MILLIS);
     }
+  }
+
+  /** The same pair with another guest (e.g. one read from its description). */
+  public PairConfig withVm(GuestSpec guest) {
+    return new PairConfig(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        guest,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand);
   }
 
   public NodeSpec node(String nodeId) {

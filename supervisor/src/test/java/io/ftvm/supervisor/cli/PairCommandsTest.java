@@ -184,6 +184,41 @@ class PairCommandsTest {
   }
 
   @Test
+  void startPairListsWhyADescribedVmCannotRunAndRefusesAWorkloadForIt() throws Exception {
+    Path description = state.resolve("db.json");
+    Files.writeString(
+        description,
+        """
+        {"format": 2, "name": "db", "memoryMiB": 512, "vcpus": 2, "boot": {"from": "disk"},
+         "disks": [{"file": "root.img", "format": "raw", "bus": "virtio"}],
+         "nics": [{"mac": "52:54:00:aa:bb:cc", "model": "virtio-net"}]}
+        """);
+
+    int exit = run("start", "--pair", "--state-dir", dir() + "/s", "--vm", description.toString());
+
+    assertThat(exit).isEqualTo(CliErrors.FAILURE);
+    assertThat(err.toString()).contains("vcpus").contains("root.img");
+    assertThat(state.resolve("s/pair.json")).doesNotExist();
+
+    Files.write(state.resolve("root.img"), new byte[512]);
+    Files.writeString(description, Files.readString(description).replace("\"vcpus\": 2, ", ""));
+    err.getBuffer().setLength(0);
+    exit =
+        run(
+            "start",
+            "--pair",
+            "--state-dir",
+            dir() + "/s",
+            "--vm",
+            description.toString(),
+            "--workload",
+            "net");
+
+    assertThat(exit).isEqualTo(CliErrors.FAILURE);
+    assertThat(err.toString()).contains("--workload applies to the test VM only");
+  }
+
+  @Test
   void startPairNamesTheFileATestVmLacks() throws Exception {
     Path vm = Files.createDirectories(state.resolve("vm"));
     for (String file : List.of("vm.json", "vmlinuz", "initrd.img")) {

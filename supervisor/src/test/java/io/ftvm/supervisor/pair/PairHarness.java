@@ -45,20 +45,32 @@ public final class PairHarness implements AutoCloseable {
         TestEnvironment.testVm());
   }
 
+  /** A pair of any guest (a described VM, or the test VM shaped otherwise) under the ITs' QEMU. */
+  public static PairHarness start(Path workDirectory, PairGuest guest, Duration detectionTimeout)
+      throws Exception {
+    return start(workDirectory, guest, detectionTimeout, TestEnvironment.qemu());
+  }
+
   /** A pair of the given test VM under the given QEMU (tools that take them as options). */
   public static PairHarness start(
       Path workDirectory, String workload, Duration detectionTimeout, Path qemu, Path testVm)
       throws Exception {
+    return start(workDirectory, new TestVmGuest(testVm, workload), detectionTimeout, qemu);
+  }
+
+  private static PairHarness start(
+      Path workDirectory, PairGuest guest, Duration detectionTimeout, Path qemu) throws Exception {
     ChildProcessLauncher launcher = new ChildProcessLauncher();
     try {
       LocalPair pair =
           LocalPair.start(
               workDirectory,
-              testVm,
-              workload,
+              guest,
               qemu,
               detectionTimeout,
-              LocalPair.DaemonLauncher.tiedTo(launcher));
+              java.util.function.UnaryOperator.identity(),
+              LocalPair.DaemonLauncher.tiedTo(launcher),
+              false);
       return new PairHarness(launcher, pair, workDirectory);
     } catch (Exception e) {
       launcher.close();
@@ -194,6 +206,12 @@ public final class PairHarness implements AutoCloseable {
         // The disk images are the bulk; logs and consoles stay for a failure's post-mortem.
         for (String node : List.of(LocalPair.PRIMARY, LocalPair.BACKUP)) {
           Files.deleteIfExists(workDirectory.resolve(node).resolve("disk.img"));
+          // A described guest's copies (DescribedGuest): disk-0.img, disk-1.qcow2, ...
+          try (var copies = Files.newDirectoryStream(workDirectory.resolve(node), "disk-*")) {
+            for (Path copy : copies) {
+              Files.deleteIfExists(copy);
+            }
+          }
         }
       } catch (IOException e) {
         log.debug("cleanup: {}", e.getMessage());
