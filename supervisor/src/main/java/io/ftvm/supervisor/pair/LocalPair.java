@@ -1,6 +1,7 @@
 package io.ftvm.supervisor.pair;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ftvm.channel.PairCertificateAuthority;
 import io.ftvm.lock.SharedDirectoryArbiter;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.topology.HostRole;
@@ -10,10 +11,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -177,10 +176,17 @@ public final class LocalPair implements AutoCloseable {
             + workload
             + " ftvm.ip="
             + guestIp;
-    Path key = state.resolve("channel.key");
-    byte[] secret = new byte[32];
-    new SecureRandom().nextBytes(secret);
-    Files.writeString(key, HexFormat.of().formatHex(secret) + "\n");
+    // The logging channel is mutual TLS, as on real hosts: one small CA, a certificate per node.
+    Path tls = state.resolve("tls");
+    PairCertificateAuthority ca =
+        PairCertificateAuthority.create(
+            topology.pairId(), PairCertificateAuthority.DEFAULT_VALIDITY);
+    ChannelCredentialFiles.write(
+        tls,
+        ca,
+        false,
+        ca.issue(PRIMARY, PairCertificateAuthority.DEFAULT_VALIDITY),
+        ca.issue(BACKUP, PairCertificateAuthority.DEFAULT_VALIDITY));
     Path shared = Files.createDirectories(state.resolve("shared"));
     SharedDirectoryArbiter.initializeStorage(shared);
     Map<String, PairConfig.NodeSpec> nodes = new java.util.TreeMap<>();
@@ -217,7 +223,7 @@ public final class LocalPair implements AutoCloseable {
                 guestIp),
             nodes,
             shared,
-            key,
+            null,
             tuneTiming.apply(
                 new PairConfig.Timing(
                     // A gap is one interval plus whatever stalled; a shorter interval leaves more
@@ -231,7 +237,8 @@ public final class LocalPair implements AutoCloseable {
                     defaults.goLiveDeadlineMillis(),
                     defaults.maxReplayLagMillis(),
                     defaults.replayStallMillis())),
-            null);
+            null,
+            tls);
     config.write(state.resolve("pair.json"));
     return config;
   }

@@ -1,5 +1,6 @@
 package io.ftvm.supervisor.pair;
 
+import io.ftvm.channel.ChannelSecurity;
 import io.ftvm.channel.ChannelSettings;
 import io.ftvm.channel.ChannelStats;
 import io.ftvm.channel.ControlMessage;
@@ -9,7 +10,6 @@ import io.ftvm.channel.LogStreamListener;
 import io.ftvm.channel.LogStreamReceiver;
 import io.ftvm.channel.LogStreamSender;
 import io.ftvm.channel.NodeIdentity;
-import io.ftvm.channel.PreSharedKey;
 import io.ftvm.fencing.ExternalCommandFencer;
 import io.ftvm.fencing.Fencer;
 import io.ftvm.fencing.OutputGate;
@@ -309,7 +309,7 @@ public final class NodeSupervisor implements AutoCloseable {
             peer.channelHost(),
             peer.channelPort(),
             identity(),
-            PreSharedKey.load(config.preSharedKeyFile()),
+            channelSecurity(),
             channelSettings(),
             this::readStoredLog,
             new PrimaryChannelListener(),
@@ -421,7 +421,7 @@ public final class NodeSupervisor implements AutoCloseable {
         new LogStreamReceiver(
             new InetSocketAddress(node.channelHost(), node.channelPort()),
             identity(),
-            PreSharedKey.load(config.preSharedKeyFile()),
+            channelSecurity(),
             channelSettings(),
             new BackupChannelListener(),
             0);
@@ -539,12 +539,17 @@ public final class NodeSupervisor implements AutoCloseable {
     };
   }
 
+  /** This node's end of the logging channel: mutual TLS, or the explicit pre-shared key. */
+  private ChannelSecurity channelSecurity() throws IOException {
+    return ChannelCredentialFiles.load(config, nodeId);
+  }
+
   private JoinSessions.Session listenForPrimary(long pairingEpoch) throws IOException {
     NodeFiles epochFiles = new NodeFiles(files.root(), pairingEpoch);
     return ChannelJoinSession.listen(
         new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
         new InetSocketAddress(node.channelHost(), node.channelPort()),
-        PreSharedKey.load(config.preSharedKeyFile()),
+        channelSecurity(),
         channelSettings(),
         epochFiles.logStore(),
         epochReplayPipe(pairingEpoch),
@@ -681,7 +686,7 @@ public final class NodeSupervisor implements AutoCloseable {
       throws IOException {
     long pairingEpoch = pairing.epoch();
     PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
-    PreSharedKey key = PreSharedKey.load(config.preSharedKeyFile());
+    ChannelSecurity key = channelSecurity();
     return ChannelPairingStream.open(
         new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
         epochReplayPipe(pairingEpoch),
