@@ -5,6 +5,7 @@ import io.ftvm.lock.SharedDirectoryPairingLedger;
 import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
+import io.ftvm.supervisor.pair.AdminAccess;
 import io.ftvm.supervisor.pair.ControlServer;
 import io.ftvm.supervisor.pair.NodeFiles;
 import io.ftvm.supervisor.pair.NodeSupervisor;
@@ -82,7 +83,9 @@ public final class DaemonCommand implements Callable<Integer> {
                 new QemuCloning(),
                 startMode(pair, ledger))) {
       NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
-      try (ControlServer control = ControlServer.start(files.controlSocket(), supervisor)) {
+      try (ControlServer control =
+          ControlServer.start(
+              files.controlSocket(), supervisor, AdminAccess.forGroup(pair.adminGroup()))) {
         supervisor.start();
         log.info("node {} running as {}", node, supervisor.role());
         supervisor.awaitStopRequested();

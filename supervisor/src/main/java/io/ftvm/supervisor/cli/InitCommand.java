@@ -139,6 +139,14 @@ public final class InitCommand implements Callable<Integer> {
   boolean psk;
 
   @Option(
+      names = "--admin-group",
+      paramLabel = "<group>",
+      description =
+          "Group whose members may run status/failover/stop besides root (control socket 0660,"
+              + " state directory 0750). Default: root only (0600/0700).")
+  String adminGroup;
+
+  @Option(
       names = {"-o", "--out"},
       required = true,
       paramLabel = "<dir>",
@@ -181,7 +189,8 @@ public final class InitCommand implements Callable<Integer> {
             tap,
             bridge,
             timing,
-            psk);
+            psk,
+            adminGroup);
     try {
       PairInitializer.Result result = new PairInitializer().initialize(request, out);
       stdout.print(result.instructions());

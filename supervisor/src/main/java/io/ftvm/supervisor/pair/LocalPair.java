@@ -238,7 +238,8 @@ public final class LocalPair implements AutoCloseable {
                     defaults.maxReplayLagMillis(),
                     defaults.replayStallMillis())),
             null,
-            tls);
+            tls,
+            null);
     config.write(state.resolve("pair.json"));
     return config;
   }

@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * role decision runs on one thread ({@code decisions}), so a peer-lost report, a peer's failure
  * notice, a handoff, a failover command and a QEMU death can never interleave.
  */
-public final class NodeSupervisor implements AutoCloseable {
+public final class NodeSupervisor implements AutoCloseable, ControlTarget {
   private static final Logger log = LoggerFactory.getLogger(NodeSupervisor.class);
 
   /** How this node starts. */

@@ -28,6 +28,8 @@ import java.util.Map;
  * @param tlsDirectory the logging channel's mutual-TLS credentials (the default, written by {@code
  *     ftvm init}): {@code ca.crt}, and {@code <node>.crt} + {@code <node>.key} of this host's node
  *     (see {@link ChannelCredentialFiles})
+ * @param adminGroup optional group whose members may use the control socket and read the state
+ *     directory besides root (absent: root only, see {@link AdminAccess})
  */
 public record PairConfig(
     String vmId,
@@ -40,7 +42,8 @@ public record PairConfig(
     Path preSharedKeyFile,
     Timing timing,
     String fenceCommand,
-    Path tlsDirectory) {
+    Path tlsDirectory,
+    String adminGroup) {
 
   /** A config without TLS credentials (pre-shared-key channel), as written before TLS existed. */
   public PairConfig(
@@ -65,6 +68,7 @@ public record PairConfig(
         preSharedKeyFile,
         timing,
         fenceCommand,
+        null,
         null);
   }
 

@@ -36,6 +36,7 @@ public final class PairInitializer {
    * @param hostStateDirectory each host's state directory for this VM (absolute)
    * @param disk each replica's disk path on its host; null: {@code <hostStateDirectory>/disk.img}
    * @param preSharedKey true: the unencrypted pre-shared-key channel instead of mutual TLS
+   * @param adminGroup group allowed on the control socket besides root, or null
    */
   public record Request(
       String vmId,
@@ -51,7 +52,8 @@ public final class PairInitializer {
       String tapName,
       String bridge,
       PairConfig.Timing timing,
-      boolean preSharedKey) {}
+      boolean preSharedKey,
+      String adminGroup) {}
 
   /** What was written. */
   public record Result(PairConfig config, Path outputDirectory, String instructions) {}
@@ -182,7 +184,8 @@ public final class PairInitializer {
         request.preSharedKey() && install != null ? install.resolve(PSK_FILE) : null,
         request.timing(),
         null,
-        !request.preSharedKey() && install != null ? install.resolve(TLS_DIRECTORY) : null);
+        !request.preSharedKey() && install != null ? install.resolve(TLS_DIRECTORY) : null,
+        request.adminGroup());
   }
 
   private static String instructions(
