@@ -4,6 +4,8 @@ import io.ftvm.lock.SharedDirectoryArbiter;
 import io.ftvm.lock.SharedDirectoryPairingLedger;
 import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
+import io.ftvm.supervisor.metrics.FailoverCounter;
+import io.ftvm.supervisor.metrics.MetricsServer;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.pair.AdminAccess;
 import io.ftvm.supervisor.pair.ControlServer;
@@ -11,6 +13,7 @@ import io.ftvm.supervisor.pair.NodeFiles;
 import io.ftvm.supervisor.pair.NodeSupervisor;
 import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.pair.QemuCloning;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -86,13 +89,31 @@ public final class DaemonCommand implements Callable<Integer> {
       try (ControlServer control =
           ControlServer.start(
               files.controlSocket(), supervisor, AdminAccess.forGroup(pair.adminGroup()))) {
+        FailoverCounter failovers = new FailoverCounter();
+        supervisor.onRoleChange(failovers);
         supervisor.start();
         log.info("node {} running as {}", node, supervisor.role());
-        supervisor.awaitStopRequested();
+        try (MetricsServer metrics = startMetrics(pair, supervisor, failovers)) {
+          supervisor.awaitStopRequested();
+        }
         supervisor.awaitHalted(Duration.ofSeconds(15));
       }
     }
     return 0;
+  }
+
+  /** Metrics are observability, not protection: a busy port is a WARN, never a failed node. */
+  private static MetricsServer startMetrics(
+      PairConfig pair, NodeSupervisor supervisor, FailoverCounter failovers) {
+    if (pair.metricsListen() == null || pair.metricsListen().isBlank()) {
+      return null;
+    }
+    try {
+      return MetricsServer.start(pair.metricsListen(), supervisor, failovers);
+    } catch (IOException | IllegalArgumentException e) {
+      log.warn("No metrics endpoint on {}: {}", pair.metricsListen(), e.toString());
+      return null;
+    }
   }
 
   /**

@@ -147,6 +147,14 @@ public final class InitCommand implements Callable<Integer> {
   String adminGroup;
 
   @Option(
+      names = "--metrics-listen",
+      paramLabel = "<host:port>",
+      description =
+          "Serve Prometheus metrics at http://<host:port>/metrics on each node (e.g."
+              + " 0.0.0.0:9464). Default: off.")
+  String metricsListen;
+
+  @Option(
       names = {"-o", "--out"},
       required = true,
       paramLabel = "<dir>",
@@ -190,7 +198,8 @@ public final class InitCommand implements Callable<Integer> {
             bridge,
             timing,
             psk,
-            adminGroup);
+            adminGroup,
+            metricsListen);
     try {
       PairInitializer.Result result = new PairInitializer().initialize(request, out);
       stdout.print(result.instructions());

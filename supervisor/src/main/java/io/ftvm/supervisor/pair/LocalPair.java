@@ -159,6 +159,9 @@ public final class LocalPair implements AutoCloseable {
                 "daemonPids", pids));
   }
 
+  /** Where each node's daemon serves Prometheus metrics inside its namespace. */
+  public static final int METRICS_PORT = 9464;
+
   private static PairConfig writeConfig(
       Path state,
       Path testVm,
@@ -239,7 +242,9 @@ public final class LocalPair implements AutoCloseable {
                     defaults.replayStallMillis())),
             null,
             tls,
-            null);
+            null,
+            // Each daemon runs in its own namespace: the same address serves both.
+            "0.0.0.0:" + METRICS_PORT);
     config.write(state.resolve("pair.json"));
     return config;
   }

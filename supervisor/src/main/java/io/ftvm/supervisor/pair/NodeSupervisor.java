@@ -890,6 +890,12 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
 
   // ---- status ----
 
+  /** Role changes as they happen (metrics count failovers from them). */
+  public void onRoleChange(java.util.function.BiConsumer<NodeRole, NodeRole> listener) {
+    roles.onChange(listener);
+  }
+
+  @Override
   public NodeStatus status() {
     long now = System.nanoTime();
     NodeStatus.Builder status =
@@ -920,7 +926,8 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
           .logAcked(stats.ackedPosition())
           .ackRttP50Micros(stats.ackRttP50Nanos() / 1000)
           .ackRttP99Micros(stats.ackRttP99Nanos() / 1000)
-          .throttled(stats.throttled());
+          .throttled(stats.throttled())
+          .throttledMillis(stats.throttledNanos() / 1_000_000);
       heartbeatFigures(status, stats);
     }
     if (feeder != null) {

@@ -30,6 +30,8 @@ import java.util.Map;
  *     (see {@link ChannelCredentialFiles})
  * @param adminGroup optional group whose members may use the control socket and read the state
  *     directory besides root (absent: root only, see {@link AdminAccess})
+ * @param metricsListen optional "host:port" where each node's daemon serves Prometheus metrics at
+ *     {@code /metrics} (absent: no metrics endpoint)
  */
 public record PairConfig(
     String vmId,
@@ -43,7 +45,8 @@ public record PairConfig(
     Timing timing,
     String fenceCommand,
     Path tlsDirectory,
-    String adminGroup) {
+    String adminGroup,
+    String metricsListen) {
 
   /** A config without TLS credentials (pre-shared-key channel), as written before TLS existed. */
   public PairConfig(
@@ -68,6 +71,7 @@ public record PairConfig(
         preSharedKeyFile,
         timing,
         fenceCommand,
+        null,
         null,
         null);
   }

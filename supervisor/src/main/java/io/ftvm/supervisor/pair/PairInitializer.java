@@ -37,6 +37,7 @@ public final class PairInitializer {
    * @param disk each replica's disk path on its host; null: {@code <hostStateDirectory>/disk.img}
    * @param preSharedKey true: the unencrypted pre-shared-key channel instead of mutual TLS
    * @param adminGroup group allowed on the control socket besides root, or null
+   * @param metricsListen "host:port" of each daemon's Prometheus endpoint, or null (off)
    */
   public record Request(
       String vmId,
@@ -53,7 +54,8 @@ public final class PairInitializer {
       String bridge,
       PairConfig.Timing timing,
       boolean preSharedKey,
-      String adminGroup) {}
+      String adminGroup,
+      String metricsListen) {}
 
   /** What was written. */
   public record Result(PairConfig config, Path outputDirectory, String instructions) {}
@@ -185,7 +187,8 @@ public final class PairInitializer {
         request.timing(),
         null,
         !request.preSharedKey() && install != null ? install.resolve(TLS_DIRECTORY) : null,
-        request.adminGroup());
+        request.adminGroup(),
+        request.metricsListen());
   }
 
   private static String instructions(
