@@ -52,12 +52,10 @@ public final class SharedDirectoryArbiter implements GoLiveArbiter {
    * Prepares {@code dir} (which must exist, normally the mount point of the share) for use as
    * go-live storage by writing the marker file. Idempotent. Run once per share by the admin; nodes
    * refuse to decide anything on a directory without the marker, so a share that failed to mount
-   * (leaving an empty local directory on each host) cannot let two hosts both win. {@code ftvm lock
-   * init} and {@code ftvm start --pair} both prepare storage through this method.
-   *
-   * @return true if the marker was written now, false if it was there already
+   * (leaving an empty local directory on each host) cannot let two hosts both win. {@code ftvm
+   * lock init} and {@code ftvm start --pair} both prepare storage through this method.
    */
-  public static boolean initializeStorage(Path dir) throws IOException {
+  public static void initializeStorage(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(
           dir.toString(), null, "go-live storage must be an existing directory");
@@ -69,10 +67,9 @@ public final class SharedDirectoryArbiter implements GoLiveArbiter {
       channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
       channel.force(true);
     } catch (FileAlreadyExistsException alreadyInitialized) {
-      return false;
+      return;
     }
     forceDirectory(dir);
-    return true;
   }
 
   @Override

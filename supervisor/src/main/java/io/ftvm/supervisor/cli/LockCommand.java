@@ -3,6 +3,7 @@ package io.ftvm.supervisor.cli;
 import io.ftvm.lock.SharedDirectoryArbiter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -54,7 +55,8 @@ public final class LockCommand implements Runnable {
     @Override
     public Integer call() {
       try {
-        boolean fresh = SharedDirectoryArbiter.initializeStorage(dir);
+        boolean fresh = !Files.exists(dir.resolve(SharedDirectoryArbiter.MARKER_FILE));
+        SharedDirectoryArbiter.initializeStorage(dir);
         spec.commandLine()
             .getOut()
             .println(
