@@ -151,12 +151,25 @@ class InitAndLockCommandTest {
   }
 
   @Test
-  void initWithPskWritesTheExplicitUnencryptedMode() throws Exception {
+  void initWithPskAdminGroupAndMetricsWritesThemIntoTheConfig() throws Exception {
     Path output = dir.resolve("psk");
 
-    assertThat(run(initArgs(output, "--psk").toArray(String[]::new))).as(err.toString()).isZero();
+    assertThat(
+            run(
+                initArgs(
+                        output,
+                        "--psk",
+                        "--admin-group",
+                        "ftvm",
+                        "--metrics-listen",
+                        "0.0.0.0:9464")
+                    .toArray(String[]::new)))
+        .as(err.toString())
+        .isZero();
 
     PairConfig config = PairConfig.read(output.resolve("pair.json"));
+    assertThat(config.adminGroup()).isEqualTo("ftvm");
+    assertThat(config.metricsListen()).isEqualTo("0.0.0.0:9464");
     assertThat(config.tlsDirectory()).isNull();
     assertThat(mode(output.resolve("channel.key"))).isEqualTo("rw-------");
     assertThat(ChannelCredentialFiles.load(config, "hostA"))
