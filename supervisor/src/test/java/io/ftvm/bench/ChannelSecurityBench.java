@@ -123,7 +123,7 @@ public final class ChannelSecurityBench {
   }
 
   private interface Producer {
-    long produce(LogStreamSender sender, List<Integer> chunks) throws Exception;
+    long produce(LogStreamSender sender) throws Exception;
   }
 
   private static Result bulk(String mode, ChannelSecurity[] security, int mib) throws Exception {
@@ -132,7 +132,7 @@ public final class ChannelSecurityBench {
         mode,
         "bulk",
         security,
-        (sender, chunks) -> {
+        sender -> {
           long position = 0;
           while (position < total) {
             if (!sender.awaitWindow(position + BULK_CHUNK, Duration.ofSeconds(30))) {
@@ -151,7 +151,7 @@ public final class ChannelSecurityBench {
         mode,
         "paced",
         security,
-        (sender, chunks) -> {
+        sender -> {
           long position = 0;
           long next = System.nanoTime();
           long stop = next + Duration.ofSeconds(seconds).toNanos();
@@ -207,7 +207,7 @@ public final class ChannelSecurityBench {
         }
         long cpuBefore = ProcessCpu.cpuMillis(ProcessHandle.current().pid()).orElse(0);
         long start = System.nanoTime();
-        long end = producer.produce(sender, null);
+        long end = producer.produce(sender);
         while (sender.ackedPosition() < end) {
           if (System.nanoTime() - start > Duration.ofMinutes(5).toNanos()) {
             throw new IllegalStateException(mode + ": acks stuck at " + sender.ackedPosition());
