@@ -34,6 +34,11 @@ bench_prepare() {
     exit 1
   fi
   eval "$("$root/scripts/setup.sh")"
+  bench_build
+}
+
+# Builds the supervisor with its test classes and sets bench_classpath (no root, no VM needed).
+bench_build() {
   cd "$root"
   # test-compile: the bench mains live in the supervisor's test sources. Built and resolved in
   # one reactor run, so nothing needs to be installed into ~/.m2 first (a fresh CI clone).

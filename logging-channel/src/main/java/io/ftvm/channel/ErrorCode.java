@@ -16,7 +16,9 @@ public enum ErrorCode {
   SOURCE_UNAVAILABLE(12),
   SUPERSEDED(13),
   SHUTDOWN(14),
-  INTERNAL(15);
+  INTERNAL(15),
+  /** TLS handshake or record failure (mutual-TLS mode); never sent, TLS alerts say it. */
+  TLS_FAILED(16);
 
   private final int wireCode;
 

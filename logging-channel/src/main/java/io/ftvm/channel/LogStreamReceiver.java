@@ -39,10 +39,22 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
   private volatile boolean closed;
   private Channel serverChannel;
 
+  /** Pre-shared-key mode (authenticated, not encrypted). */
   public LogStreamReceiver(
       InetSocketAddress bindAddress,
       NodeIdentity identity,
       PreSharedKey psk,
+      ChannelSettings settings,
+      LogStreamListener listener,
+      long durablePosition) {
+    this(
+        bindAddress, identity, ChannelSecurity.preShared(psk), settings, listener, durablePosition);
+  }
+
+  public LogStreamReceiver(
+      InetSocketAddress bindAddress,
+      NodeIdentity identity,
+      ChannelSecurity security,
       ChannelSettings settings,
       LogStreamListener listener,
       long durablePosition) {
@@ -59,7 +71,7 @@ public final class LogStreamReceiver implements AutoCloseable, SessionSink {
     Liveness liveness = new Liveness(monitor, heartbeatStats, new Heartbeats());
     this.detector =
         new FailureDetectorThread("ftvm-log-receiver-detector", settings, group.next(), liveness);
-    ChannelPipelines pipelines = new ChannelPipelines(Role.BACKUP, identity, psk, settings);
+    ChannelPipelines pipelines = new ChannelPipelines(Role.BACKUP, identity, security, settings);
     this.bootstrap =
         new ServerBootstrap()
             .group(group)

@@ -65,11 +65,32 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
   private volatile boolean closed;
   private boolean started;
 
+  /** Pre-shared-key mode (authenticated, not encrypted). */
   public LogStreamSender(
       String host,
       int port,
       NodeIdentity identity,
       PreSharedKey psk,
+      ChannelSettings settings,
+      LogSource source,
+      ChannelListener listener,
+      long startPosition) {
+    this(
+        host,
+        port,
+        identity,
+        ChannelSecurity.preShared(psk),
+        settings,
+        source,
+        listener,
+        startPosition);
+  }
+
+  public LogStreamSender(
+      String host,
+      int port,
+      NodeIdentity identity,
+      ChannelSecurity security,
       ChannelSettings settings,
       LogSource source,
       ChannelListener listener,
@@ -94,7 +115,7 @@ public final class LogStreamSender implements AutoCloseable, SessionSink {
     Liveness liveness = new Liveness(monitor, heartbeatStats, new Heartbeats());
     this.detector =
         new FailureDetectorThread("ftvm-log-sender-detector", settings, group.next(), liveness);
-    ChannelPipelines pipelines = new ChannelPipelines(Role.PRIMARY, identity, psk, settings);
+    ChannelPipelines pipelines = new ChannelPipelines(Role.PRIMARY, identity, security, settings);
     this.bootstrap =
         new Bootstrap()
             .group(group)

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.security.SecureRandom;
@@ -17,9 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the mutual challenge-response handshake and afterwards authenticates every frame in both
- * directions. Inbound it turns raw frame bodies into {@link Frame}s (only once the session is
- * established); outbound it turns {@link Frame}s into MAC-protected bodies.
+ * Establishes the session and guards it. With a pre-shared key it runs the mutual
+ * challenge-response handshake and afterwards authenticates every frame in both directions (MAC).
+ * Under mutual TLS the TLS layer below has already authenticated the peer's certificate and
+ * protects every byte (encryption, integrity, no replay), so only the HELLOs are exchanged and the
+ * peer's HELLO must claim the node its certificate names. Inbound it turns raw frame bodies into
+ * {@link Frame}s (only once the session is established); outbound it turns {@link Frame}s into
+ * bodies (MAC-protected in PSK mode).
  */
 final class SecureSessionHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(SecureSessionHandler.class);
@@ -35,6 +40,7 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
   private final Role localRole;
   private final NodeIdentity localIdentity;
   private final PreSharedKey psk;
+  private final ChannelSecurity.MutualTls tls;
   private final Supplier<Long> localLogPosition;
   private final Duration handshakeTimeout;
   private final SecureRandom random;
@@ -54,13 +60,14 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
   SecureSessionHandler(
       Role localRole,
       NodeIdentity localIdentity,
-      PreSharedKey psk,
+      ChannelSecurity security,
       Supplier<Long> localLogPosition,
       Duration handshakeTimeout,
       SecureRandom random) {
     this.localRole = localRole;
     this.localIdentity = localIdentity;
-    this.psk = psk;
+    this.psk = security instanceof ChannelSecurity.PreShared preShared ? preShared.key() : null;
+    this.tls = security instanceof ChannelSecurity.MutualTls mutual ? mutual : null;
     this.localLogPosition = localLogPosition;
     this.handshakeTimeout = handshakeTimeout;
     this.random = random;
@@ -86,15 +93,12 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    localNonce = new byte[FrameCodec.NONCE_BYTES];
-    random.nextBytes(localNonce);
-    Frame.Hello hello =
-        new Frame.Hello(
-            FrameCodec.PROTOCOL_VERSION, localRole, localIdentity, localLogPosition.get());
-    ByteBuf helloBody = codec.encode(hello, ctx.alloc());
-    localHelloBody = ByteBufUtil.getBytes(helloBody);
-    ctx.write(helloBody);
-    ctx.writeAndFlush(codec.encode(new Frame.AuthChallenge(localNonce), ctx.alloc()));
+    if (tls == null) {
+      localNonce = new byte[FrameCodec.NONCE_BYTES];
+      random.nextBytes(localNonce);
+      sendHello(ctx);
+      ctx.writeAndFlush(codec.encode(new Frame.AuthChallenge(localNonce), ctx.alloc()));
+    } // under TLS the HELLO waits for the TLS handshake (userEventTriggered)
     handshakeTimer =
         ctx.executor()
             .schedule(
@@ -110,6 +114,30 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
                 handshakeTimeout.toNanos(),
                 TimeUnit.NANOSECONDS);
     super.channelActive(ctx);
+  }
+
+  private void sendHello(ChannelHandlerContext ctx) {
+    Frame.Hello hello =
+        new Frame.Hello(
+            FrameCodec.PROTOCOL_VERSION, localRole, localIdentity, localLogPosition.get());
+    ByteBuf helloBody = codec.encode(hello, ctx.alloc());
+    localHelloBody = ByteBufUtil.getBytes(helloBody);
+    ctx.writeAndFlush(helloBody);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof SslHandshakeCompletionEvent completion && tls != null) {
+      if (completion.isSuccess()) {
+        if (state == State.AWAIT_HELLO) {
+          sendHello(ctx);
+        }
+      } else {
+        failTls(ctx, completion.cause());
+      }
+      return;
+    }
+    super.userEventTriggered(ctx, event);
   }
 
   @Override
@@ -146,6 +174,10 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
   }
 
   private void readAuthenticated(ChannelHandlerContext ctx, ByteBuf body) {
+    if (tls != null) {
+      deliver(ctx, codec.decode(body.duplicate()));
+      return;
+    }
     long sequence = inboundMac.sequence();
     if (body.readableBytes() < 1 + SessionCrypto.MAC_BYTES) {
       throw new ProtocolException(
@@ -166,7 +198,10 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
               + ctx.channel().remoteAddress()
               + " failed MAC verification (tampered, replayed, reordered or injected)");
     }
-    Frame frame = codec.decode(content);
+    deliver(ctx, codec.decode(content));
+  }
+
+  private void deliver(ChannelHandlerContext ctx, Frame frame) {
     if (frame instanceof Frame.Error error) {
       peerReportedError(ctx, error);
       return;
@@ -227,7 +262,28 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
     }
     peerHello = hello;
     peerHelloBody = ByteBufUtil.getBytes(body, body.readerIndex(), body.readableBytes());
+    if (tls != null) {
+      requireCertificateNamesHelloNode(ctx, hello);
+      establish(ctx, "certificate of node " + tls.expectedPeerNodeId() + ", TLS 1.3");
+      return;
+    }
     state = State.AWAIT_CHALLENGE;
+  }
+
+  /** The TLS layer verified the certificate names the configured peer; the HELLO must agree. */
+  private void requireCertificateNamesHelloNode(ChannelHandlerContext ctx, Frame.Hello hello) {
+    String claimed = hello.identity().nodeId();
+    if (!claimed.equals(tls.expectedPeerNodeId())) {
+      throw new ProtocolException(
+          ErrorCode.IDENTITY_MISMATCH,
+          "peer "
+              + ctx.channel().remoteAddress()
+              + " presented the certificate of node '"
+              + tls.expectedPeerNodeId()
+              + "' but its HELLO claims node '"
+              + claimed
+              + "'");
+    }
   }
 
   private void onChallenge(ChannelHandlerContext ctx, Frame.AuthChallenge challenge) {
@@ -257,6 +313,10 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
               + peerHello.identity().nodeId()
               + ") failed the challenge: wrong pre-shared key");
     }
+    establish(ctx, "pre-shared key");
+  }
+
+  private void establish(ChannelHandlerContext ctx, String authenticatedBy) {
     cancelHandshakeTimer();
     state = State.ESTABLISHED;
     NodeIdentity peer = peerHello.identity();
@@ -275,12 +335,13 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
               + localIdentity.epoch());
     }
     log.info(
-        "Authenticated session with {} (node {}, {}, vm {}, epoch {})",
+        "Authenticated session with {} (node {}, {}, vm {}, epoch {}, by {})",
         ctx.channel().remoteAddress(),
         peer.nodeId(),
         peerHello.role(),
         peer.vmId(),
-        peer.epoch());
+        peer.epoch(),
+        authenticatedBy);
     ctx.fireUserEventTriggered(new SessionEvent.Established(peerHello));
   }
 
@@ -310,6 +371,9 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
 
   private ByteBuf seal(ChannelHandlerContext ctx, Frame frame) {
     ByteBuf body = codec.encode(frame, ctx.alloc());
+    if (tls != null) {
+      return body; // TLS protects every record
+    }
     byte[] mac = outboundMac.next(body);
     CompositeByteBuf sealed = ctx.alloc().compositeBuffer(3);
     sealed.addComponent(true, body);
@@ -323,6 +387,8 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
       fail(ctx, protocolError.code(), protocolError.getMessage());
     } else if (cause.getCause() instanceof ProtocolException protocolError) {
       fail(ctx, protocolError.code(), protocolError.getMessage());
+    } else if (tls != null && TlsFailures.isTlsFailure(cause)) {
+      failTls(ctx, cause);
     } else {
       log.warn("Logging channel to {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       if (state != State.FAILED) {
@@ -353,6 +419,24 @@ final class SecureSessionHandler extends ChannelDuplexHandler {
       out.release();
       ctx.close();
     }
+  }
+
+  /** A TLS failure: nothing more can be said on this connection, so log, tell the app, close. */
+  private void failTls(ChannelHandlerContext ctx, Throwable cause) {
+    if (state == State.FAILED) {
+      return;
+    }
+    boolean established = state == State.ESTABLISHED;
+    state = State.FAILED;
+    cancelHandshakeTimer();
+    String reason = TlsFailures.describe(cause, established);
+    log.warn(
+        "Rejecting logging-channel peer {}: {} - {}",
+        ctx.channel().remoteAddress(),
+        ErrorCode.TLS_FAILED,
+        reason);
+    ctx.fireUserEventTriggered(new SessionEvent.Failed(ErrorCode.TLS_FAILED, reason, false));
+    ctx.close();
   }
 
   private void peerReportedError(ChannelHandlerContext ctx, Frame.Error error) {

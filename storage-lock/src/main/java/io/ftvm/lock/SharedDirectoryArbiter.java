@@ -52,7 +52,8 @@ public final class SharedDirectoryArbiter implements GoLiveArbiter {
    * Prepares {@code dir} (which must exist, normally the mount point of the share) for use as
    * go-live storage by writing the marker file. Idempotent. Run once per share by the admin; nodes
    * refuse to decide anything on a directory without the marker, so a share that failed to mount
-   * (leaving an empty local directory on each host) cannot let two hosts both win.
+   * (leaving an empty local directory on each host) cannot let two hosts both win. {@code ftvm lock
+   * init} and {@code ftvm start --pair} both prepare storage through this method.
    */
   public static void initializeStorage(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {

@@ -4,7 +4,10 @@ import io.ftvm.lock.SharedDirectoryArbiter;
 import io.ftvm.lock.SharedDirectoryPairingLedger;
 import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
+import io.ftvm.supervisor.metrics.FailoverCounter;
+import io.ftvm.supervisor.metrics.MetricsServer;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
+import io.ftvm.supervisor.pair.AdminAccess;
 import io.ftvm.supervisor.pair.ControlServer;
 import io.ftvm.supervisor.pair.GuestDescriptions;
 import io.ftvm.supervisor.pair.GuestHardware;
@@ -13,6 +16,7 @@ import io.ftvm.supervisor.pair.NodeFiles;
 import io.ftvm.supervisor.pair.NodeSupervisor;
 import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.pair.QemuCloning;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -85,10 +89,16 @@ public final class DaemonCommand implements Callable<Integer> {
                 cloning(pair),
                 startMode(pair, ledger))) {
       NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
-      try (ControlServer control = ControlServer.start(files.controlSocket(), supervisor)) {
+      try (ControlServer control =
+          ControlServer.start(
+              files.controlSocket(), supervisor, AdminAccess.forGroup(pair.adminGroup()))) {
+        FailoverCounter failovers = new FailoverCounter();
+        supervisor.onRoleChange(failovers);
         supervisor.start();
         log.info("node {} running as {}", node, supervisor.role());
-        supervisor.awaitStopRequested();
+        try (MetricsServer metrics = startMetrics(pair, supervisor, failovers)) {
+          supervisor.awaitStopRequested();
+        }
         supervisor.awaitHalted(Duration.ofSeconds(15));
       }
     }
@@ -103,6 +113,20 @@ public final class DaemonCommand implements Callable<Integer> {
         "this VM has more than one disk or a qcow2 disk: re-protection and joining (which clone"
             + " one raw disk) are not available; it is protected only while both nodes run");
     return HypervisorCloning.UNAVAILABLE;
+  }
+
+  /** Metrics are observability, not protection: a busy port is a WARN, never a failed node. */
+  private static MetricsServer startMetrics(
+      PairConfig pair, NodeSupervisor supervisor, FailoverCounter failovers) {
+    if (pair.metricsListen() == null || pair.metricsListen().isBlank()) {
+      return null;
+    }
+    try {
+      return MetricsServer.start(pair.metricsListen(), supervisor, failovers);
+    } catch (IOException | IllegalArgumentException e) {
+      log.warn("No metrics endpoint on {}: {}", pair.metricsListen(), e.toString());
+      return null;
+    }
   }
 
   /**

@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       StopCommand.class,
       DaemonCommand.class,
       VmCommand.class,
+      InitCommand.class,
+      LockCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -6,6 +6,9 @@ import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.topology.TopologyException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -37,14 +40,62 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print machine-readable JSON (raw numbers) instead.")
   boolean json;
 
+  @Option(
+      names = "--watch",
+      arity = "0..1",
+      fallbackValue = "1s",
+      paramLabel = "<interval>",
+      converter = DurationConverter.class,
+      description =
+          "Refresh the table in place every <interval> (default 1s) until interrupted (Ctrl-C).")
+  Duration watch;
+
+  /** For tests and scripts: stop watching after this many refreshes (0: until interrupted). */
+  @Option(names = "--watch-count", hidden = true, defaultValue = "0")
+  int watchCount;
+
+  /** ANSI: cursor home, clear screen. */
+  static final String CLEAR_SCREEN = "\033[H\033[2J";
+
   @Override
   public Integer call() throws Exception {
+    if (watch != null) {
+      return watch();
+    }
     try {
       return report();
     } catch (IOException | TopologyException | IllegalArgumentException e) {
       // Expected trouble (a missing file, a daemon that went away): a message, not a stack trace.
       return CliErrors.fail(spec, e.getMessage());
     }
+  }
+
+  private int watch() throws InterruptedException {
+    if (json) {
+      return CliErrors.fail(spec, "--watch shows the table; use --json without --watch in scripts");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    for (int refresh = 1; watchCount == 0 || refresh <= watchCount; refresh++) {
+      out.print(CLEAR_SCREEN);
+      out.println(
+          "every "
+              + watch.toMillis()
+              + " ms, "
+              + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
+              + " (Ctrl-C to stop)");
+      out.flush();
+      try {
+        report();
+      } catch (IOException | TopologyException | IllegalArgumentException e) {
+        // A daemon restarting is what one watches for: say so and keep refreshing.
+        out.println("status: " + e.getMessage());
+        out.flush();
+      }
+      if (watchCount == 0 || refresh < watchCount) {
+        Thread.sleep(watch.toMillis());
+      }
+    }
+    return 0;
   }
 
   private int report() throws IOException {

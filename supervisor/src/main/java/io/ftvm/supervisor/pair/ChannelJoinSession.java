@@ -1,5 +1,6 @@
 package io.ftvm.supervisor.pair;
 
+import io.ftvm.channel.ChannelSecurity;
 import io.ftvm.channel.ChannelSettings;
 import io.ftvm.channel.ControlMessage;
 import io.ftvm.channel.ControlType;
@@ -7,7 +8,6 @@ import io.ftvm.channel.ErrorCode;
 import io.ftvm.channel.LogStreamListener;
 import io.ftvm.channel.LogStreamReceiver;
 import io.ftvm.channel.NodeIdentity;
-import io.ftvm.channel.PreSharedKey;
 import io.ftvm.replay.ChronicleLogStore;
 import io.ftvm.replay.LogStore;
 import io.ftvm.supervisor.nativeos.Fifo;
@@ -68,7 +68,7 @@ final class ChannelJoinSession implements JoinSessions.Session, AutoCloseable {
   static ChannelJoinSession listen(
       NodeIdentity identity,
       InetSocketAddress bind,
-      PreSharedKey key,
+      ChannelSecurity key,
       ChannelSettings settings,
       Path storePath,
       Path fifoPath,

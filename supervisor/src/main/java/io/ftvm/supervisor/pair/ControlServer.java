@@ -22,26 +22,42 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's admin interface: one JSON request per line on a Unix socket in its state directory
  * ({@code {"command":"status"}}, {@code failover}, {@code protect}, {@code stop}), one JSON reply
- * per line. File permissions on the state directory are the access control.
+ * per line. File modes are the access control (see {@link AdminAccess}): the socket is 0600 (0660
+ * with an admin group) and lives in the 0700 (0750) state directory, so it is never reachable by
+ * others, not even between bind and chmod.
  */
 public final class ControlServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
   private final ServerSocketChannel server;
   private final Path path;
-  private final NodeSupervisor supervisor;
+  private final ControlTarget supervisor;
   private final ObjectMapper mapper = PairConfig.mapper();
   private volatile boolean closed;
 
-  private ControlServer(ServerSocketChannel server, Path path, NodeSupervisor supervisor) {
+  private ControlServer(ServerSocketChannel server, Path path, ControlTarget supervisor) {
     this.server = server;
     this.path = path;
     this.supervisor = supervisor;
   }
 
-  public static ControlServer start(Path path, NodeSupervisor supervisor) throws IOException {
+  /** Root only. */
+  public static ControlServer start(Path path, ControlTarget supervisor) throws IOException {
+    return start(path, supervisor, AdminAccess.rootOnly());
+  }
+
+  public static ControlServer start(Path path, ControlTarget supervisor, AdminAccess access)
+      throws IOException {
+    access.restrictDirectory(path.toAbsolutePath().getParent());
     Files.deleteIfExists(path);
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(path));
+    try {
+      access.restrictSocket(path);
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
+    log.info("Control socket {} ({})", path, access.describe());
     ControlServer control = new ControlServer(server, path, supervisor);
     Thread thread = new Thread(control::serve, "control");
     thread.setDaemon(true);

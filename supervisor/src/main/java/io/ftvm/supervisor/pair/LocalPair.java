@@ -1,5 +1,6 @@
 package io.ftvm.supervisor.pair;
 
+import io.ftvm.channel.PairCertificateAuthority;
 import io.ftvm.lock.SharedDirectoryArbiter;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.topology.HostRole;
@@ -9,10 +10,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -189,6 +188,9 @@ public final class LocalPair implements AutoCloseable {
                 "daemonPids", pids));
   }
 
+  /** Where each node's daemon serves Prometheus metrics inside its namespace. */
+  public static final int METRICS_PORT = 9464;
+
   private static PairConfig writeConfig(
       Path state,
       PairGuest guest,
@@ -198,10 +200,17 @@ public final class LocalPair implements AutoCloseable {
       PairTopology topology)
       throws IOException {
     log.info("pair guest: {}", guest.describe());
-    Path key = state.resolve("channel.key");
-    byte[] secret = new byte[32];
-    new SecureRandom().nextBytes(secret);
-    Files.writeString(key, HexFormat.of().formatHex(secret) + "\n");
+    // The logging channel is mutual TLS, as on real hosts: one small CA, a certificate per node.
+    Path tls = state.resolve("tls");
+    PairCertificateAuthority ca =
+        PairCertificateAuthority.create(
+            topology.pairId(), PairCertificateAuthority.DEFAULT_VALIDITY);
+    ChannelCredentialFiles.write(
+        tls,
+        ca,
+        false,
+        ca.issue(PRIMARY, PairCertificateAuthority.DEFAULT_VALIDITY),
+        ca.issue(BACKUP, PairCertificateAuthority.DEFAULT_VALIDITY));
     Path shared = Files.createDirectories(state.resolve("shared"));
     SharedDirectoryArbiter.initializeStorage(shared);
     Map<String, PairConfig.NodeSpec> nodes = new java.util.TreeMap<>();
@@ -230,7 +239,7 @@ public final class LocalPair implements AutoCloseable {
             guest.spec(topology.guestAddress().cidr(), topology.guestMac()),
             nodes,
             shared,
-            key,
+            null,
             tuneTiming.apply(
                 new PairConfig.Timing(
                     // A gap is one interval plus whatever stalled; a shorter interval leaves more
@@ -244,7 +253,11 @@ public final class LocalPair implements AutoCloseable {
                     defaults.goLiveDeadlineMillis(),
                     defaults.maxReplayLagMillis(),
                     defaults.replayStallMillis())),
-            null);
+            null,
+            tls,
+            null,
+            // Each daemon runs in its own namespace: the same address serves both.
+            "0.0.0.0:" + METRICS_PORT);
     config.write(state.resolve("pair.json"));
     return config;
   }

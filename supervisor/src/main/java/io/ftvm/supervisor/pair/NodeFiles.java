@@ -10,8 +10,10 @@ import java.nio.file.StandardCopyOption;
 /** Where a node keeps its things, under its state directory; one log store per epoch. */
 public record NodeFiles(Path root, long epoch) {
 
+  /** Creates the state directory; it is root's alone (0700) until an admin group is applied. */
   public static NodeFiles prepare(Path stateDirectory, long epoch) throws IOException {
     Files.createDirectories(stateDirectory);
+    AdminAccess.rootOnly().restrictDirectory(stateDirectory);
     return new NodeFiles(stateDirectory.toAbsolutePath(), epoch);
   }
 

@@ -29,6 +29,7 @@ public record NodeStatus(
     int heldFrames,
     long heldBytes,
     boolean throttled,
+    long throttledMillis,
     long peerLostToLiveMillis,
     long maxHeartbeatGapMillis,
     long heartbeatGapP999Millis,
@@ -69,6 +70,7 @@ public record NodeStatus(
     private int heldFrames;
     private long heldBytes;
     private boolean throttled;
+    private long throttledMillis = -1;
     private long peerLostToLiveMillis = -1;
     private long maxHeartbeatGapMillis = -1;
     private long heartbeatGapP999Millis = -1;
@@ -226,6 +228,12 @@ public record NodeStatus(
       return this;
     }
 
+    /** Cumulative time the primary's log producer waited for the backup (flow control). */
+    public Builder throttledMillis(long v) {
+      throttledMillis = v;
+      return this;
+    }
+
     public NodeStatus build() {
       return new NodeStatus(
           node,
@@ -249,6 +257,7 @@ public record NodeStatus(
           heldFrames,
           heldBytes,
           throttled,
+          throttledMillis,
           peerLostToLiveMillis,
           maxHeartbeatGapMillis,
           heartbeatGapP999Millis,

@@ -1,5 +1,6 @@
 package io.ftvm.supervisor.pair;
 
+import io.ftvm.channel.ChannelSecurity;
 import io.ftvm.channel.ChannelSettings;
 import io.ftvm.channel.ChannelStats;
 import io.ftvm.channel.ControlMessage;
@@ -9,7 +10,6 @@ import io.ftvm.channel.LogStreamListener;
 import io.ftvm.channel.LogStreamReceiver;
 import io.ftvm.channel.LogStreamSender;
 import io.ftvm.channel.NodeIdentity;
-import io.ftvm.channel.PreSharedKey;
 import io.ftvm.fencing.ExternalCommandFencer;
 import io.ftvm.fencing.Fencer;
 import io.ftvm.fencing.OutputGate;
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * role decision runs on one thread ({@code decisions}), so a peer-lost report, a peer's failure
  * notice, a handoff, a failover command and a QEMU death can never interleave.
  */
-public final class NodeSupervisor implements AutoCloseable {
+public final class NodeSupervisor implements AutoCloseable, ControlTarget {
   private static final Logger log = LoggerFactory.getLogger(NodeSupervisor.class);
 
   /** How this node starts. */
@@ -325,7 +325,7 @@ public final class NodeSupervisor implements AutoCloseable {
             peer.channelHost(),
             peer.channelPort(),
             identity(),
-            PreSharedKey.load(config.preSharedKeyFile()),
+            channelSecurity(),
             channelSettings(),
             this::readStoredLog,
             new PrimaryChannelListener(),
@@ -448,7 +448,7 @@ public final class NodeSupervisor implements AutoCloseable {
         new LogStreamReceiver(
             new InetSocketAddress(node.channelHost(), node.channelPort()),
             identity(),
-            PreSharedKey.load(config.preSharedKeyFile()),
+            channelSecurity(),
             channelSettings(),
             new BackupChannelListener(),
             0);
@@ -566,12 +566,17 @@ public final class NodeSupervisor implements AutoCloseable {
     };
   }
 
+  /** This node's end of the logging channel: mutual TLS, or the explicit pre-shared key. */
+  private ChannelSecurity channelSecurity() throws IOException {
+    return ChannelCredentialFiles.load(config, nodeId);
+  }
+
   private JoinSessions.Session listenForPrimary(long pairingEpoch) throws IOException {
     NodeFiles epochFiles = new NodeFiles(files.root(), pairingEpoch);
     return ChannelJoinSession.listen(
         new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
         new InetSocketAddress(node.channelHost(), node.channelPort()),
-        PreSharedKey.load(config.preSharedKeyFile()),
+        channelSecurity(),
         channelSettings(),
         epochFiles.logStore(),
         epochReplayPipe(pairingEpoch),
@@ -709,7 +714,7 @@ public final class NodeSupervisor implements AutoCloseable {
       throws IOException {
     long pairingEpoch = pairing.epoch();
     PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
-    PreSharedKey key = PreSharedKey.load(config.preSharedKeyFile());
+    ChannelSecurity key = channelSecurity();
     return ChannelPairingStream.open(
         new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
         epochReplayPipe(pairingEpoch),
@@ -916,6 +921,12 @@ public final class NodeSupervisor implements AutoCloseable {
 
   // ---- status ----
 
+  /** Role changes as they happen (metrics count failovers from them). */
+  public void onRoleChange(java.util.function.BiConsumer<NodeRole, NodeRole> listener) {
+    roles.onChange(listener);
+  }
+
+  @Override
   public NodeStatus status() {
     long now = System.nanoTime();
     NodeStatus.Builder status =
@@ -947,7 +958,8 @@ public final class NodeSupervisor implements AutoCloseable {
           .logAcked(stats.ackedPosition())
           .ackRttP50Micros(stats.ackRttP50Nanos() / 1000)
           .ackRttP99Micros(stats.ackRttP99Nanos() / 1000)
-          .throttled(stats.throttled());
+          .throttled(stats.throttled())
+          .throttledMillis(stats.throttledNanos() / 1_000_000);
       heartbeatFigures(status, stats);
     }
     if (feeder != null) {

@@ -20,9 +20,18 @@ import java.util.Map;
  * @param nodes "a" and "b"; which one starts as primary is {@link #initialPrimary}
  * @param sharedDirectory shared storage for the go-live arbiter (NFS or a local dir for a local
  *     pair)
- * @param preSharedKeyFile key for the logging channel (same file content on both hosts)
+ * @param preSharedKeyFile key for the logging channel (same file content on both hosts): the
+ *     explicit pre-shared-key mode, authenticated but NOT encrypted; only when {@code tlsDirectory}
+ *     is absent
  * @param timing failure detection and flow control
  * @param fenceCommand optional STONITH-style command run when this node fences its peer's loss
+ * @param tlsDirectory the logging channel's mutual-TLS credentials (the default, written by {@code
+ *     ftvm init}): {@code ca.crt}, and {@code <node>.crt} + {@code <node>.key} of this host's node
+ *     (see {@link ChannelCredentialFiles})
+ * @param adminGroup optional group whose members may use the control socket and read the state
+ *     directory besides root (absent: root only, see {@link AdminAccess})
+ * @param metricsListen optional "host:port" where each node's daemon serves Prometheus metrics at
+ *     {@code /metrics} (absent: no metrics endpoint)
  */
 public record PairConfig(
     String vmId,
@@ -34,7 +43,38 @@ public record PairConfig(
     Path sharedDirectory,
     Path preSharedKeyFile,
     Timing timing,
-    String fenceCommand) {
+    String fenceCommand,
+    Path tlsDirectory,
+    String adminGroup,
+    String metricsListen) {
+
+  /** A config without TLS credentials (pre-shared-key channel), as written before TLS existed. */
+  public PairConfig(
+      String vmId,
+      long epoch,
+      String initialPrimary,
+      Path qemuBinary,
+      GuestSpec vm,
+      Map<String, NodeSpec> nodes,
+      Path sharedDirectory,
+      Path preSharedKeyFile,
+      Timing timing,
+      String fenceCommand) {
+    this(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        vm,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand,
+        null,
+        null,
+        null);
+  }
 
   /**
    * The guest: kernel/initrd/cmdline shared; each node has its own disk copies (see NodeSpec).
@@ -216,6 +256,7 @@ public record PairConfig(
     if (config.nodes() == null || config.nodes().size() != 2) {
       throw new IOException("pair config " + file + " must name exactly two nodes");
     }
+    PairConfigValidator.requireValid(config, "pair config " + file);
     return config;
   }
 

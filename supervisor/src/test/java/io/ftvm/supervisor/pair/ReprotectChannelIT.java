@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ftvm.channel.ChannelListener;
+import io.ftvm.channel.ChannelSecurity;
 import io.ftvm.channel.ChannelSettings;
 import io.ftvm.channel.ControlMessage;
 import io.ftvm.channel.ControlType;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReprotectChannelIT {
   private static final String VM = "vm-reprotect";
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private final PreSharedKey key = PreSharedKey.of(new byte[48]);
+  private final ChannelSecurity key = ChannelSecurity.preShared(PreSharedKey.of(new byte[48]));
   private final ChannelSettings settings =
       ChannelSettings.defaults().withHeartbeat(Duration.ofMillis(50), Duration.ofMillis(1000));
   private final List<ControlMessage> primaryHeard = new CopyOnWriteArrayList<>();
