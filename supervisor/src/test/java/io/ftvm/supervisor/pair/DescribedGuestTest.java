@@ -205,7 +205,7 @@ class DescribedGuestTest {
                     dir.resolve("a"), dir.resolve("a/disk-0.img"), "h", 1, "t", "b"),
                 "b",
                 new PairConfig.NodeSpec(
-                    dir.resolve("b"), dir.resolve("b/disk-0.img"), "h", 1, "t", "b")),
+                    dir.resolve("b"), dir.resolve("b/disk-0.img"), "h", 2, "t", "b")),
             dir.resolve("shared"),
             dir.resolve("key"),
             PairConfig.Timing.defaults(),
