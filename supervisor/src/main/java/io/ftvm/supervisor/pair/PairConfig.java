@@ -223,7 +223,10 @@ public record PairConfig(
         sharedDirectory,
         preSharedKeyFile,
         timing,
-        fenceCommand);
+        fenceCommand,
+        tlsDirectory,
+        adminGroup,
+        metricsListen);
   }
 
   public NodeSpec node(String nodeId) {

@@ -146,6 +146,11 @@ class DescribedGuestTest {
     assertThat(config.vm().ip()).isEqualTo("10.77.0.10/24");
     assertThat(config.vm().hardware().disks()).hasSize(1);
     assertThat(config.vm().hardware().disks().get(0).bus()).isEqualTo(GuestDevices.Bus.IDE);
+    // Resolving the description keeps the rest of the config (a lost TLS directory left the
+    // daemons of a described pair without channel credentials).
+    assertThat(config.tlsDirectory()).isEqualTo(dir.resolve("tls"));
+    assertThat(config.adminGroup()).isEqualTo("ftvm-admins");
+    assertThat(config.metricsListen()).isEqualTo("127.0.0.1:9464");
     // Round trip: what LocalPair writes reads back the same.
     config.write(dir.resolve("again.json"));
     assertThat(PairConfig.read(dir.resolve("again.json")).vm()).isEqualTo(config.vm());
@@ -207,9 +212,12 @@ class DescribedGuestTest {
                 new PairConfig.NodeSpec(
                     dir.resolve("b"), dir.resolve("b/disk-0.img"), "h", 2, "t", "b")),
             dir.resolve("shared"),
-            dir.resolve("key"),
+            null,
             PairConfig.Timing.defaults(),
-            null);
+            null,
+            dir.resolve("tls"),
+            "ftvm-admins",
+            "127.0.0.1:9464");
     String json = PairConfig.mapper().writeValueAsString(base);
     return json.replace("\"vm\" : null", "\"vm\" : " + vm);
   }
