@@ -111,6 +111,34 @@ public final class LocalPair implements AutoCloseable {
       DaemonLauncher daemonLauncher,
       boolean unprotected)
       throws IOException, InterruptedException {
+    return start(
+        stateDirectory,
+        testVm,
+        workload,
+        qemuBinary,
+        detectionTimeout,
+        tuneTiming,
+        daemonLauncher,
+        unprotected,
+        ArbiterAttachment.sharedDirectory());
+  }
+
+  /**
+   * As above; {@code arbiter} chooses the go-live arbiter once the hosts exist (default: a shared
+   * directory in the state directory; e.g. {@link ZooKeeperSwitchAttachment} for a ZooKeeper
+   * ensemble in network namespaces on this machine).
+   */
+  public static LocalPair start(
+      Path stateDirectory,
+      Path testVm,
+      String workload,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
+      DaemonLauncher daemonLauncher,
+      boolean unprotected,
+      ArbiterAttachment arbiter)
+      throws IOException, InterruptedException {
     Files.createDirectories(stateDirectory);
     String pairId = TopologySpec.randomPairId();
     log.info("creating hosts for pair {} (network namespaces ftvm-{}-*)", pairId, pairId);
@@ -118,7 +146,14 @@ public final class LocalPair implements AutoCloseable {
     try {
       PairConfig config =
           writeConfig(
-              stateDirectory, testVm, workload, qemuBinary, detectionTimeout, tuneTiming, topology);
+              stateDirectory,
+              testVm,
+              workload,
+              qemuBinary,
+              detectionTimeout,
+              tuneTiming,
+              topology,
+              arbiter.attach(topology));
       Map<String, Process> daemons = new java.util.LinkedHashMap<>();
       LocalPair pair = new LocalPair(stateDirectory, config, topology, daemons);
       if (unprotected) {
@@ -167,7 +202,8 @@ public final class LocalPair implements AutoCloseable {
       Path qemuBinary,
       Duration detectionTimeout,
       UnaryOperator<PairConfig.Timing> tuneTiming,
-      PairTopology topology)
+      PairTopology topology,
+      ArbiterSpec arbiter)
       throws IOException {
     JsonNode vm = PairConfig.mapper().readTree(testVm.resolve("vm.json").toFile());
     String guestIp = topology.guestAddress().cidr();
@@ -231,7 +267,8 @@ public final class LocalPair implements AutoCloseable {
                     defaults.goLiveDeadlineMillis(),
                     defaults.maxReplayLagMillis(),
                     defaults.replayStallMillis())),
-            null);
+            null,
+            arbiter);
     config.write(state.resolve("pair.json"));
     return config;
   }

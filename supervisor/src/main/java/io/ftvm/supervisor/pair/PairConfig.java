@@ -23,6 +23,8 @@ import java.util.Map;
  * @param preSharedKeyFile key for the logging channel (same file content on both hosts)
  * @param timing failure detection and flow control
  * @param fenceCommand optional STONITH-style command run when this node fences its peer's loss
+ * @param arbiter which go-live arbiter backend decides failovers; absent (null) means the shared
+ *     directory {@link #sharedDirectory}
  */
 public record PairConfig(
     String vmId,
@@ -34,7 +36,55 @@ public record PairConfig(
     Path sharedDirectory,
     Path preSharedKeyFile,
     Timing timing,
-    String fenceCommand) {
+    String fenceCommand,
+    ArbiterSpec arbiter) {
+
+  /** A config without an {@code arbiter} section: the shared directory decides go-live. */
+  public PairConfig(
+      String vmId,
+      long epoch,
+      String initialPrimary,
+      Path qemuBinary,
+      GuestSpec vm,
+      Map<String, NodeSpec> nodes,
+      Path sharedDirectory,
+      Path preSharedKeyFile,
+      Timing timing,
+      String fenceCommand) {
+    this(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        vm,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand,
+        null);
+  }
+
+  /** The arbiter backend, the shared directory when the config names none. */
+  public ArbiterSpec arbiterSpec() {
+    return arbiter == null ? ArbiterSpec.sharedDirectory() : arbiter;
+  }
+
+  /** The same config deciding go-live with {@code spec}. */
+  public PairConfig withArbiter(ArbiterSpec spec) {
+    return new PairConfig(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        vm,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand,
+        spec);
+  }
 
   /** The guest: kernel/initrd/cmdline shared; each node has its own disk copy (see NodeSpec). */
   public record GuestSpec(
@@ -172,6 +222,18 @@ public record PairConfig(
     PairConfig config = mapper().readValue(file.toFile(), PairConfig.class);
     if (config.nodes() == null || config.nodes().size() != 2) {
       throw new IOException("pair config " + file + " must name exactly two nodes");
+    }
+    try {
+      config.arbiterSpec().validate();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("pair config " + file + ": " + e.getMessage(), e);
+    }
+    if (config.arbiterSpec().isSharedDirectory() && config.sharedDirectory() == null) {
+      throw new IOException(
+          "pair config "
+              + file
+              + " has no sharedDirectory: the shared-directory arbiter (the default) needs one, or"
+              + " choose another with \"arbiter\": {\"type\": \"zookeeper\", ...}");
     }
     return config;
   }
