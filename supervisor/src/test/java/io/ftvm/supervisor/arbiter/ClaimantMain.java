@@ -24,6 +24,8 @@ import java.time.Instant;
  *   <li>{@code claim <vm> <epoch>} with {@code RESULT <epoch> WON|LOST|UNAVAILABLE <winner|-> <µs>
  *       [message]}
  *   <li>{@code winner <vm> <epoch>} with {@code WINNER <epoch> <node|-|UNAVAILABLE>}
+ *   <li>{@code records <vm>} with {@code RECORDS <epoch>:<winner> ...} or {@code RECORDS
+ *       UNAVAILABLE}
  * </ul>
  *
  * The time is measured here, around the arbiter call only. Logs go to stderr.
@@ -42,7 +44,7 @@ public final class ClaimantMain {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         String[] words = line.strip().split(" ");
         String vm = words[1];
-        long epoch = Long.parseLong(words[2]);
+        long epoch = words.length > 2 ? Long.parseLong(words[2]) : 0;
         if (words[0].equals("claim")) {
           long start = System.nanoTime();
           try {
@@ -68,6 +70,8 @@ public final class ClaimantMain {
                     + " "
                     + String.valueOf(e.getMessage()).replace('\n', ' '));
           }
+        } else if (words[0].equals("records")) {
+          out.println(records(arbiter, vm));
         } else if (words[0].equals("winner")) {
           try {
             out.println(
@@ -82,6 +86,25 @@ public final class ClaimantMain {
           out.println("ERROR unknown command " + line);
         }
       }
+    }
+  }
+
+  /**
+   * {@code RECORDS <epoch>:<winner|?> ...} for every claimed epoch, or {@code RECORDS UNAVAILABLE}.
+   */
+  private static String records(GoLiveArbiter arbiter, String vm) {
+    StringBuilder line = new StringBuilder("RECORDS");
+    try {
+      long highest = arbiter.highestEpoch(vm);
+      for (long epoch = 0; epoch <= highest; epoch++) {
+        var winner = arbiter.winner(vm, epoch);
+        if (winner.isPresent()) {
+          line.append(' ').append(epoch).append(':').append(winner.get().nodeId().orElse("?"));
+        }
+      }
+      return line.toString();
+    } catch (StorageUnavailableException e) {
+      return "RECORDS UNAVAILABLE";
     }
   }
 

@@ -130,6 +130,27 @@ public final class ClaimantProcess implements AutoCloseable {
     return expect("WINNER", timeout).split(" ")[2];
   }
 
+  /**
+   * Every go-live record of {@code vm} as epoch to winner ("?" for an unreadable record); empty
+   * when the backend is unavailable.
+   */
+  public synchronized java.util.Optional<java.util.Map<Long, String>> records(
+      String vm, Duration timeout) throws IOException {
+    in.println("records " + vm);
+    String line = expect("RECORDS", timeout);
+    if (line.equals("RECORDS UNAVAILABLE")) {
+      return java.util.Optional.empty();
+    }
+    java.util.Map<Long, String> records = new java.util.TreeMap<>();
+    for (String entry : line.substring("RECORDS".length()).strip().split(" ")) {
+      if (!entry.isEmpty()) {
+        int colon = entry.indexOf(':');
+        records.put(Long.parseLong(entry.substring(0, colon)), entry.substring(colon + 1));
+      }
+    }
+    return java.util.Optional.of(records);
+  }
+
   private String expect(String prefix, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

@@ -239,6 +239,14 @@ public final class ZooKeeperCluster implements AutoCloseable {
     log.info("partitioned {} from the rest of ensemble {}", ports, id);
   }
 
+  /** Puts the given switch ports back on br0 (e.g. hosts attached by ZooKeeperSwitchAttachment). */
+  public void restore(Collection<String> ports) {
+    for (String port : ports) {
+      ip("-n", switchNamespace(), "link", "set", port, "master", "br0");
+    }
+    log.info("restored {} to ensemble {}", ports, id);
+  }
+
   /** Puts every port back on br0. */
   public void heal() {
     List<String> ports = new ArrayList<>();

@@ -49,6 +49,24 @@ public final class PairHarness implements AutoCloseable {
   public static PairHarness start(
       Path workDirectory, String workload, Duration detectionTimeout, Path qemu, Path testVm)
       throws Exception {
+    return start(
+        workDirectory,
+        workload,
+        detectionTimeout,
+        qemu,
+        testVm,
+        ArbiterAttachment.sharedDirectory());
+  }
+
+  /** As above, with the go-live arbiter chosen by {@code arbiter} (e.g. a ZooKeeper ensemble). */
+  public static PairHarness start(
+      Path workDirectory,
+      String workload,
+      Duration detectionTimeout,
+      Path qemu,
+      Path testVm,
+      ArbiterAttachment arbiter)
+      throws Exception {
     ChildProcessLauncher launcher = new ChildProcessLauncher();
     try {
       LocalPair pair =
@@ -58,7 +76,10 @@ public final class PairHarness implements AutoCloseable {
               workload,
               qemu,
               detectionTimeout,
-              LocalPair.DaemonLauncher.tiedTo(launcher));
+              java.util.function.UnaryOperator.identity(),
+              LocalPair.DaemonLauncher.tiedTo(launcher),
+              false,
+              arbiter);
       return new PairHarness(launcher, pair, workDirectory);
     } catch (Exception e) {
       launcher.close();
