@@ -46,7 +46,8 @@ public final class FaultCampaign implements Callable<Integer> {
       description =
           "Comma-separated faults (default all): none, kill-primary-qemu, kill-primary-daemon,"
               + " kill-host-a, kill-host-b, stop-primary, stop-backup, link-down,"
-              + " storage-unusable, planned-failover, cpu-starved.")
+              + " storage-unusable, planned-failover, cpu-starved; with --arbiter zookeeper also"
+              + " kill-zk-leader-host-a (\"all\" includes it only then).")
   String faults;
 
   @Option(
