@@ -176,9 +176,9 @@ final class RoundMonitor implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     thread.interrupt();
-    recordThread.interrupt();
     thread.join(2000);
-    recordThread.join(6000);
+    // Not interrupted: a read in flight would leave its answer behind for the next round's reader.
+    recordThread.join(15_000);
     poll();
     pollRecords();
   }

@@ -24,7 +24,7 @@ import java.time.Instant;
  *   <li>{@code claim <vm> <epoch>} with {@code RESULT <epoch> WON|LOST|UNAVAILABLE <winner|-> <µs>
  *       [message]}
  *   <li>{@code winner <vm> <epoch>} with {@code WINNER <epoch> <node|-|UNAVAILABLE>}
- *   <li>{@code records <vm>} with {@code RECORDS <epoch>:<winner> ...} or {@code RECORDS
+ *   <li>{@code records <vm>} with {@code RECORDS <vm> <epoch>:<winner> ...} or {@code RECORDS <vm>
  *       UNAVAILABLE}
  * </ul>
  *
@@ -93,7 +93,8 @@ public final class ClaimantMain {
    * {@code RECORDS <epoch>:<winner|?> ...} for every claimed epoch, or {@code RECORDS UNAVAILABLE}.
    */
   private static String records(GoLiveArbiter arbiter, String vm) {
-    StringBuilder line = new StringBuilder("RECORDS");
+    // The VM in the answer lets a reader skip a late answer to an earlier question.
+    StringBuilder line = new StringBuilder("RECORDS " + vm);
     try {
       long highest = arbiter.highestEpoch(vm);
       for (long epoch = 0; epoch <= highest; epoch++) {
@@ -104,7 +105,7 @@ public final class ClaimantMain {
       }
       return line.toString();
     } catch (StorageUnavailableException e) {
-      return "RECORDS UNAVAILABLE";
+      return "RECORDS " + vm + " UNAVAILABLE";
     }
   }
 

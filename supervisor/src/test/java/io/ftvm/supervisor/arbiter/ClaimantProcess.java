@@ -137,12 +137,15 @@ public final class ClaimantProcess implements AutoCloseable {
   public synchronized java.util.Optional<java.util.Map<Long, String>> records(
       String vm, Duration timeout) throws IOException {
     in.println("records " + vm);
-    String line = expect("RECORDS", timeout);
-    if (line.equals("RECORDS UNAVAILABLE")) {
+    // An answer to an earlier question (one whose caller gave up waiting) may still be queued; it
+    // names another VM, or the same VM with what was true a moment ago.
+    String prefix = "RECORDS " + vm;
+    String line = expect(prefix + " ", prefix, timeout);
+    if (line.equals(prefix + " UNAVAILABLE")) {
       return java.util.Optional.empty();
     }
     java.util.Map<Long, String> records = new java.util.TreeMap<>();
-    for (String entry : line.substring("RECORDS".length()).strip().split(" ")) {
+    for (String entry : line.substring(prefix.length()).strip().split(" ")) {
       if (!entry.isEmpty()) {
         int colon = entry.indexOf(':');
         records.put(Long.parseLong(entry.substring(0, colon)), entry.substring(colon + 1));
@@ -152,6 +155,11 @@ public final class ClaimantProcess implements AutoCloseable {
   }
 
   private String expect(String prefix, Duration timeout) throws IOException {
+    return expect(prefix, null, timeout);
+  }
+
+  /** The next line starting with {@code prefix} or equal to {@code exact}; others are skipped. */
+  private String expect(String prefix, String exact, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
@@ -173,7 +181,7 @@ public final class ClaimantProcess implements AutoCloseable {
                 + " ms"
                 + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")"));
       }
-      if (line.startsWith(prefix)) {
+      if (line.startsWith(prefix) || line.equals(exact)) {
         return line;
       }
     }

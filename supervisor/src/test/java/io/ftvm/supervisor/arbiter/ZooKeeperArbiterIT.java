@@ -119,6 +119,9 @@ class ZooKeeperArbiterIT {
         winners.stream().filter("c2"::equals).count());
     // The record outlives the race: asking again gives the same winner.
     assertThat(c2.winner(VM, 7, ANSWER)).isEqualTo(winners.get(7));
+    java.util.Map<Long, String> records = c1.records(VM, ANSWER).orElseThrow();
+    assertThat(records).hasSize(rounds).containsEntry(59L, winners.get(59));
+    assertThat(c1.records("other-vm", ANSWER)).contains(java.util.Map.of());
   }
 
   @Test
