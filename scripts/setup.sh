@@ -9,8 +9,9 @@ cache=${FTVM_CACHE:-$HOME/.cache/ftvm}
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # libvirt-daemon-system: LibvirtImportIT starts a private libvirtd; syslinux..qemu-utils:
-# test-vms/build-bootdisk.sh (firmware-boot disk for described VMs).
-needed=(openjdk-17-jdk-headless maven iproute2 iputils-ping util-linux libvirt0 libvirt-daemon-system busybox-static cpio kmod gcc libc6-dev procps syslinux syslinux-common mtools dosfstools fdisk qemu-utils)
+# test-vms/build-bootdisk.sh (firmware-boot disk for described VMs); zookeeper: the 3-member
+# ensemble the ZooKeeper arbiter ITs and bench/arbiter.sh start (members run Debian's jars).
+needed=(openjdk-17-jdk-headless maven iproute2 iputils-ping util-linux libvirt0 libvirt-daemon-system busybox-static cpio kmod gcc libc6-dev procps syslinux syslinux-common mtools dosfstools fdisk qemu-utils zookeeper)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -75,6 +75,9 @@ public enum CampaignFault {
   STORAGE_UNUSABLE("storage-unusable", new Expectation(true, LocalPair.BACKUP, true)) {
     @Override
     FaultWindow inject(FaultContext context) throws Exception {
+      if (context.zooKeeper().isPresent()) {
+        return cutHostsOffTheEnsemble(context, context.zooKeeper().get());
+      }
       SharedStorageBlock block =
           SharedStorageBlock.readOnly(
               context.harness().pair().config().sharedDirectory(),
@@ -91,6 +94,36 @@ public enum CampaignFault {
     }
   },
   PLANNED_FAILOVER("planned-failover", PairFault.PLANNED_FAILOVER),
+  /**
+   * With {@code --arbiter zookeeper} only: the ensemble's leader is SIGKILLed and host A right
+   * after it, so the backup's claim meets a leader election. The fault ends when the ensemble has a
+   * new leader; the backup must be live within the bound after that.
+   */
+  KILL_ZK_LEADER_AND_HOST_A(
+      "kill-zk-leader-host-a", new Expectation(true, LocalPair.BACKUP, true)) {
+    @Override
+    FaultWindow inject(FaultContext context) throws Exception {
+      CampaignZooKeeper zooKeeper =
+          context
+              .zooKeeper()
+              .orElseThrow(
+                  () -> new IllegalStateException(cliName() + " needs --arbiter zookeeper"));
+      long start = System.currentTimeMillis();
+      int leader = zooKeeper.killLeader();
+      context.harness().pair().topology().killAllProcesses(HostRole.A);
+      int next = zooKeeper.cluster().awaitLeader(java.time.Duration.ofSeconds(60));
+      long end = System.currentTimeMillis();
+      org.slf4j.LoggerFactory.getLogger(CampaignFault.class)
+          .info(
+              "ZooKeeper leader {} killed, member {} leads after {} ms", leader, next, end - start);
+      return new FaultWindow(start, end);
+    }
+
+    @Override
+    boolean needsZooKeeper() {
+      return true;
+    }
+  },
   /**
    * Two busy loops in host A's and two in host B's namespace for 5 s, on top of the two QEMUs and
    * two supervisors: the "loaded host" of issue 7. The pair must ride it out.
@@ -132,6 +165,30 @@ public enum CampaignFault {
       return new FaultWindow(start, System.currentTimeMillis());
     }
   };
+
+  /**
+   * storage-unusable on ZooKeeper: both hosts' links to the ensemble cut at its switch, host A
+   * killed, the links back after 3 s.
+   */
+  private static FaultWindow cutHostsOffTheEnsemble(FaultContext context, CampaignZooKeeper zk)
+      throws InterruptedException {
+    List<String> ports = CampaignZooKeeper.hostPorts(context.harness().pair().topology());
+    zk.cluster().partition(ports);
+    long start;
+    try {
+      start = System.currentTimeMillis();
+      context.harness().pair().topology().killAllProcesses(HostRole.A);
+      Thread.sleep(OUTAGE.toMillis());
+    } finally {
+      zk.cluster().restore(ports);
+    }
+    return new FaultWindow(start, System.currentTimeMillis());
+  }
+
+  /** Whether the fault exists only with the ZooKeeper arbiter ("all" leaves it out otherwise). */
+  boolean needsZooKeeper() {
+    return false;
+  }
 
   static final Duration QUIET_RUN = Duration.ofSeconds(10);
   static final Duration OUTAGE = Duration.ofSeconds(3);

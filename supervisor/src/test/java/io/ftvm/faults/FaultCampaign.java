@@ -3,6 +3,7 @@ package io.ftvm.faults;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ftvm.faults.RoundObservation.Bounds;
+import io.ftvm.supervisor.pair.ArbiterAttachment;
 import io.ftvm.supervisor.pair.PairConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,7 +46,8 @@ public final class FaultCampaign implements Callable<Integer> {
       description =
           "Comma-separated faults (default all): none, kill-primary-qemu, kill-primary-daemon,"
               + " kill-host-a, kill-host-b, stop-primary, stop-backup, link-down,"
-              + " storage-unusable, planned-failover, cpu-starved.")
+              + " storage-unusable, planned-failover, cpu-starved; with --arbiter zookeeper also"
+              + " kill-zk-leader-host-a (\"all\" includes it only then).")
   String faults;
 
   @Option(
@@ -107,30 +110,73 @@ public final class FaultCampaign implements Callable<Integer> {
               + " 'none' for no lock. Default: ${DEFAULT-VALUE}.")
   String vmLock;
 
+  @Option(
+      names = "--arbiter",
+      defaultValue = "shared-directory",
+      description =
+          "Go-live arbiter of every round's pair: shared-directory (a local directory) or"
+              + " zookeeper (a 3-member ensemble from Debian's zookeeper, started once for the"
+              + " campaign, members in network namespaces). Default: ${DEFAULT-VALUE}.")
+  String arbiter;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new FaultCampaign()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
+    if (!List.of("shared-directory", "zookeeper").contains(arbiter)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--arbiter must be shared-directory or zookeeper");
+    }
+    boolean onZooKeeper = arbiter.equals("zookeeper");
     List<CampaignFault> selected = CampaignFault.parseList(faults);
-    List<CampaignFault> order = FaultSchedule.order(selected, rounds, seed);
+    if (!onZooKeeper) {
+      if (faults.trim().equals("all")) {
+        selected = selected.stream().filter(f -> !f.needsZooKeeper()).toList();
+      } else if (selected.stream().anyMatch(CampaignFault::needsZooKeeper)) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "a ZooKeeper fault needs --arbiter zookeeper");
+      }
+    }
     Files.createDirectories(workDirectory);
+    if (!onZooKeeper) {
+      return run(selected, Optional.empty());
+    }
+    try (CampaignZooKeeper zooKeeper = CampaignZooKeeper.start(workDirectory)) {
+      return run(selected, Optional.of(zooKeeper));
+    }
+  }
+
+  private int run(List<CampaignFault> selected, Optional<CampaignZooKeeper> zooKeeper)
+      throws Exception {
+    List<CampaignFault> order = FaultSchedule.order(selected, rounds, seed);
     Duration detection = Duration.ofMillis(detectionTimeoutMillis);
     Bounds bounds = new Bounds(liveBoundMillis, loserBoundMillis, linesAfter);
     RoundRunner runner =
         new RoundRunner(
-            new PairSupply.FreshPairPerRound(workload, detection, qemu, testVm), detection, bounds);
+            new PairSupply.FreshPairPerRound(
+                workload,
+                detection,
+                qemu,
+                testVm,
+                zooKeeper
+                    .map(CampaignZooKeeper::attachment)
+                    .orElse(ArbiterAttachment.sharedDirectory())),
+            detection,
+            bounds,
+            zooKeeper);
     RoundChecker checker = new RoundChecker();
     CampaignReport report = new CampaignReport();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     List<Map<String, Object>> summary = new ArrayList<>();
     Path lockFile = vmLock.equals("none") ? null : Path.of(vmLock);
     System.out.printf(
-        "fault campaign: %d rounds, seed %d, workload %s, detection %d ms, live bound %d ms,"
-            + " loser bound %d ms; work dir %s%n",
+        "fault campaign: %d rounds, seed %d, arbiter %s, workload %s, detection %d ms, live"
+            + " bound %d ms, loser bound %d ms; work dir %s%n",
         rounds,
         seed,
+        arbiter,
         workload,
         detectionTimeoutMillis,
         liveBoundMillis,
@@ -142,6 +188,9 @@ public final class FaultCampaign implements Callable<Integer> {
           workDirectory.resolve(String.format(Locale.ROOT, "r%03d-%s", i + 1, fault.cliName()));
       long started;
       RoundObservation observation;
+      if (zooKeeper.isPresent()) {
+        zooKeeper.get().heal(); // members a previous round killed come back first
+      }
       try (VmLock lock = VmLock.acquire(lockFile)) {
         started = System.currentTimeMillis();
         log.info("=== round {}/{}: {}", i + 1, order.size(), fault.cliName());

@@ -17,10 +17,26 @@ final class FaultContext {
   private final Map<String, Long> qemuPids;
   private final List<Process> helpers = new ArrayList<>();
 
+  private final java.util.Optional<CampaignZooKeeper> zooKeeper;
+
   FaultContext(PairHarness harness, Duration detectionTimeout, Map<String, Long> qemuPids) {
+    this(harness, detectionTimeout, qemuPids, java.util.Optional.empty());
+  }
+
+  FaultContext(
+      PairHarness harness,
+      Duration detectionTimeout,
+      Map<String, Long> qemuPids,
+      java.util.Optional<CampaignZooKeeper> zooKeeper) {
     this.harness = harness;
     this.detectionTimeout = detectionTimeout;
     this.qemuPids = qemuPids;
+    this.zooKeeper = zooKeeper;
+  }
+
+  /** The campaign's ZooKeeper ensemble when the pair decides go-live on it. */
+  java.util.Optional<CampaignZooKeeper> zooKeeper() {
+    return zooKeeper;
   }
 
   PairHarness harness() {

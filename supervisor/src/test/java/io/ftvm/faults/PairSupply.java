@@ -20,11 +20,25 @@ interface PairSupply {
   boolean removesPairAfterRound();
 
   /** A new pair per round: {@link PairHarness#start}, {@link PairHarness#close}. */
-  record FreshPairPerRound(String workload, Duration detectionTimeout, Path qemu, Path testVm)
+  record FreshPairPerRound(
+      String workload,
+      Duration detectionTimeout,
+      Path qemu,
+      Path testVm,
+      io.ftvm.supervisor.pair.ArbiterAttachment arbiter)
       implements PairSupply {
+    FreshPairPerRound(String workload, Duration detectionTimeout, Path qemu, Path testVm) {
+      this(
+          workload,
+          detectionTimeout,
+          qemu,
+          testVm,
+          io.ftvm.supervisor.pair.ArbiterAttachment.sharedDirectory());
+    }
+
     @Override
     public PairHarness pairFor(Path roundDirectory) throws Exception {
-      return PairHarness.start(roundDirectory, workload, detectionTimeout, qemu, testVm);
+      return PairHarness.start(roundDirectory, workload, detectionTimeout, qemu, testVm, arbiter);
     }
 
     @Override

@@ -5,10 +5,6 @@ import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.NodeRole;
 import io.ftvm.supervisor.topology.ProcessIdentity;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +26,9 @@ final class RoundMonitor implements AutoCloseable {
 
   private final LocalPair pair;
   private final Map<String, Optional<ProcessIdentity>> qemus = new LinkedHashMap<>();
-  private final Path recordDirectory;
+  private final GoLiveRecordSource recordSource;
+  private final Map<String, String> recordWinners = new LinkedHashMap<>();
+  private final Thread recordThread;
   private final Map<String, NodeRole> initialRoles = new LinkedHashMap<>();
   private final Map<String, NodeRole> currentRoles = new LinkedHashMap<>();
   private final List<RoleChange> changes = new ArrayList<>();
@@ -43,19 +41,58 @@ final class RoundMonitor implements AutoCloseable {
    * Takes the first sample (the roles "at the fault") before it returns, then polls on its own
    * thread until closed.
    */
-  RoundMonitor(LocalPair pair, Map<String, Long> qemuPids) {
+  RoundMonitor(LocalPair pair, Map<String, Long> qemuPids, GoLiveRecordSource recordSource) {
     this.pair = pair;
     qemuPids.forEach((node, pid) -> qemus.put(node, ProcessIdentity.of(pid)));
-    this.recordDirectory = pair.config().sharedDirectory().resolve(pair.config().vmId());
+    this.recordSource = recordSource;
     for (String node : NODES) {
       NodeRole role = role(node).orElse(null);
       initialRoles.put(node, role);
       currentRoles.put(node, role);
     }
     poll();
+    pollRecords();
     this.thread = new Thread(this::run, "round-monitor");
     thread.setDaemon(true);
     thread.start();
+    // Records on its own thread: reading a coordination service can block for its timeout while
+    // the service is down, and role changes must still be seen meanwhile.
+    this.recordThread = new Thread(this::runRecords, "round-monitor-records");
+    recordThread.setDaemon(true);
+    recordThread.start();
+  }
+
+  private void runRecords() {
+    while (running) {
+      try {
+        pollRecords();
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.warn("record poll failed: {}", e.toString());
+      }
+    }
+  }
+
+  private void pollRecords() {
+    Map<String, String> records;
+    try {
+      records = recordSource.records();
+    } catch (IOException e) {
+      log.debug("reading go-live records: {}", e.getMessage());
+      return;
+    }
+    long now = System.currentTimeMillis();
+    synchronized (this) {
+      records.forEach(
+          (name, winner) -> {
+            recordsFirstSeen.putIfAbsent(name, now);
+            if (winner != null || !recordWinners.containsKey(name)) {
+              recordWinners.put(name, winner); // a record still being written reads as null
+            }
+          });
+    }
   }
 
   private void run() {
@@ -87,15 +124,6 @@ final class RoundMonitor implements AutoCloseable {
         qemuDeaths.put(node, now);
         log.info("QEMU of {} is dead", node);
       }
-    }
-    try (DirectoryStream<Path> records = Files.newDirectoryStream(recordDirectory)) {
-      for (Path record : records) {
-        recordsFirstSeen.putIfAbsent(record.getFileName().toString(), now);
-      }
-    } catch (NoSuchFileException nothingClaimedYet) {
-      // The arbiter creates the VM's directory with its first claim.
-    } catch (IOException e) {
-      log.debug("listing {}: {}", recordDirectory, e.getMessage());
     }
   }
 
@@ -139,8 +167,9 @@ final class RoundMonitor implements AutoCloseable {
     return new LinkedHashMap<>(recordsFirstSeen);
   }
 
-  Path recordDirectory() {
-    return recordDirectory;
+  /** Winner of each record seen (null: unreadable), as read when first seen. */
+  synchronized Map<String, String> recordWinners() {
+    return new LinkedHashMap<>(recordWinners);
   }
 
   @Override
@@ -148,6 +177,9 @@ final class RoundMonitor implements AutoCloseable {
     running = false;
     thread.interrupt();
     thread.join(2000);
+    // Not interrupted: a read in flight would leave its answer behind for the next round's reader.
+    recordThread.join(15_000);
     poll();
+    pollRecords();
   }
 }

@@ -4,8 +4,6 @@ import io.ftvm.faults.RoundObservation.Bounds;
 import io.ftvm.faults.RoundObservation.Expectation;
 import io.ftvm.faults.RoundObservation.GoLiveRecordSeen;
 import io.ftvm.faults.RoundObservation.StreamSummary;
-import io.ftvm.lock.GoLiveRecord;
-import io.ftvm.lock.GoLiveRecordCodec;
 import io.ftvm.supervisor.pair.CounterTranscript;
 import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.NodeRole;
@@ -53,10 +51,35 @@ final class RoundRunner {
   private final Duration detectionTimeout;
   private final Bounds bounds;
 
+  private final Optional<CampaignZooKeeper> zooKeeper;
+
   RoundRunner(PairSupply supply, Duration detectionTimeout, Bounds bounds) {
+    this(supply, detectionTimeout, bounds, Optional.empty());
+  }
+
+  /**
+   * @param zooKeeper the campaign's ensemble when the pairs decide go-live on ZooKeeper; empty for
+   *     the shared directory
+   */
+  RoundRunner(
+      PairSupply supply,
+      Duration detectionTimeout,
+      Bounds bounds,
+      Optional<CampaignZooKeeper> zooKeeper) {
     this.supply = supply;
     this.detectionTimeout = detectionTimeout;
     this.bounds = bounds;
+    this.zooKeeper = zooKeeper;
+  }
+
+  private GoLiveRecordSource recordSource(PairHarness harness) {
+    String vmId = harness.pair().config().vmId();
+    return zooKeeper
+        .map(zk -> zk.recordSource(vmId))
+        .orElseGet(
+            () ->
+                new GoLiveRecordSource.Directory(
+                    harness.pair().config().sharedDirectory().resolve(vmId)));
   }
 
   RoundObservation run(CampaignFault fault, Path roundDirectory)
@@ -82,8 +105,9 @@ final class RoundRunner {
         NodeStatus status = harness.status(node);
         qemuPids.put(node, status.qemuPid());
       }
-      FaultContext context = new FaultContext(harness, detectionTimeout, qemuPids);
-      try (RoundMonitor monitor = new RoundMonitor(harness.pair(), qemuPids)) {
+      FaultContext context = new FaultContext(harness, detectionTimeout, qemuPids, zooKeeper);
+      try (RoundMonitor monitor =
+          new RoundMonitor(harness.pair(), qemuPids, recordSource(harness))) {
         recorder.rolesAtFault = monitor.initialRoles();
         try {
           log.info("injecting {}", fault.cliName());
@@ -230,6 +254,7 @@ final class RoundRunner {
 
     private static List<GoLiveRecordSeen> readRecords(RoundMonitor monitor) {
       List<GoLiveRecordSeen> seen = new ArrayList<>();
+      Map<String, String> winners = monitor.recordWinners();
       monitor
           .recordsFirstSeen()
           .forEach(
@@ -238,18 +263,13 @@ final class RoundRunner {
                 if (!matcher.matches()) {
                   return;
                 }
-                long epoch = Long.parseLong(matcher.group(1));
-                String winner = null;
-                try {
-                  Path file = monitor.recordDirectory().resolve(name);
-                  String vmId = monitor.recordDirectory().getFileName().toString();
-                  GoLiveRecord record =
-                      GoLiveRecordCodec.decode(Files.readAllBytes(file), vmId, epoch);
-                  winner = record.nodeId().orElse(null);
-                } catch (IOException | RuntimeException e) {
-                  log.warn("unreadable go-live record {}: {}", name, e.toString());
+                String winner = winners.get(name);
+                if (winner == null) {
+                  log.warn("unreadable go-live record {}", name);
                 }
-                seen.add(new GoLiveRecordSeen(name, epoch, winner, firstSeen));
+                seen.add(
+                    new GoLiveRecordSeen(
+                        name, Long.parseLong(matcher.group(1)), winner, firstSeen));
               });
       return seen;
     }

@@ -1,13 +1,13 @@
 package io.ftvm.supervisor.cli;
 
-import io.ftvm.lock.SharedDirectoryArbiter;
-import io.ftvm.lock.SharedDirectoryPairingLedger;
+import io.ftvm.lock.PairingLedger;
 import io.ftvm.lock.StorageUnavailableException;
 import io.ftvm.supervisor.hypervisor.QemuDriver;
 import io.ftvm.supervisor.metrics.FailoverCounter;
 import io.ftvm.supervisor.metrics.MetricsServer;
 import io.ftvm.supervisor.nativeos.ChildProcessLauncher;
 import io.ftvm.supervisor.pair.AdminAccess;
+import io.ftvm.supervisor.pair.Arbitration;
 import io.ftvm.supervisor.pair.ControlServer;
 import io.ftvm.supervisor.pair.GuestDescriptions;
 import io.ftvm.supervisor.pair.GuestHardware;
@@ -53,7 +53,7 @@ public final class DaemonCommand implements Callable<Integer> {
       defaultValue = "2s",
       converter = DurationConverter.class,
       description =
-          "How long shared storage may take to answer before it counts as unreachable (default ${DEFAULT-VALUE}).")
+          "How long the go-live arbiter (shared storage or ZooKeeper) may take to answer before it counts as unreachable (default ${DEFAULT-VALUE}).")
   Duration storageTimeout;
 
   @Option(
@@ -75,19 +75,17 @@ public final class DaemonCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PairConfig pair = GuestDescriptions.read(config);
     try (ChildProcessLauncher launcher = new ChildProcessLauncher();
-        SharedDirectoryArbiter arbiter =
-            new SharedDirectoryArbiter(pair.sharedDirectory(), storageTimeout);
-        SharedDirectoryPairingLedger ledger =
-            new SharedDirectoryPairingLedger(pair.sharedDirectory(), storageTimeout);
+        Arbitration arbitration = Arbitration.open(pair, storageTimeout);
         NodeSupervisor supervisor =
             new NodeSupervisor(
                 pair,
                 node,
                 new QemuDriver(launcher),
-                arbiter,
-                ledger,
+                arbitration.arbiter(),
+                arbitration.ledger(),
                 cloning(pair),
-                startMode(pair, ledger))) {
+                startMode(pair, arbitration.ledger()))) {
+      log.info("go-live arbiter: {}", arbitration.arbiter().describe());
       NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
       try (ControlServer control =
           ControlServer.start(
@@ -134,7 +132,7 @@ public final class DaemonCommand implements Callable<Integer> {
    * has stale state (it was fenced, or the pair re-protected without it): it must join empty, never
    * resume with its old disk copy and log.
    */
-  private NodeSupervisor.StartMode startMode(PairConfig pair, SharedDirectoryPairingLedger ledger)
+  private NodeSupervisor.StartMode startMode(PairConfig pair, PairingLedger ledger)
       throws StorageUnavailableException {
     long highest = join ? pair.epoch() : ledger.highestEpoch(pair.vmId());
     NodeSupervisor.StartMode mode =

@@ -3,11 +3,14 @@ package io.ftvm.supervisor.cli;
 import io.ftvm.supervisor.hypervisor.QemuRequirement;
 import io.ftvm.supervisor.hypervisor.QemuVersionCheck;
 import io.ftvm.supervisor.hypervisor.QemuVersionMismatchException;
+import io.ftvm.supervisor.pair.ArbiterAttachment;
+import io.ftvm.supervisor.pair.ArbiterSpec;
 import io.ftvm.supervisor.pair.GuestView;
 import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.NodeStatus;
 import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.pair.PairGuest;
+import io.ftvm.supervisor.pair.ZooKeeperSwitchAttachment;
 import io.ftvm.supervisor.qmp.QemuVersion;
 import io.ftvm.supervisor.topology.HostRole;
 import io.ftvm.supervisor.topology.PairTopology;
@@ -136,6 +139,22 @@ public final class StartCommand implements Callable<Integer> {
   Duration maxReplayLag;
 
   @Option(
+      names = "--zookeeper",
+      paramLabel = "<host:port,...>",
+      description =
+          "With --pair: decide go-live on this ZooKeeper ensemble instead of a shared directory"
+              + " (needs --zookeeper-switch so the pair's hosts can reach it).")
+  String zooKeeper;
+
+  @Option(
+      names = "--zookeeper-switch",
+      paramLabel = "<namespace>",
+      description =
+          "With --zookeeper: the network namespace whose bridge br0 the ensemble's members are on;"
+              + " hosts a and b join it as .201 and .202 of the members' /24.")
+  String zooKeeperSwitch;
+
+  @Option(
       names = "--storage-timeout",
       paramLabel = "<duration>",
       defaultValue = "2s",
@@ -186,6 +205,19 @@ public final class StartCommand implements Callable<Integer> {
               commandLine, hostOnly + " only applies with --config (a node on a real host)");
         }
       }
+      if ((zooKeeper == null) != (zooKeeperSwitch == null)) {
+        throw new CommandLine.ParameterException(
+            commandLine,
+            "--zookeeper and --zookeeper-switch go together: the ensemble, and the namespace whose"
+                + " br0 the pair's hosts join to reach it");
+      }
+      if (zooKeeper != null) {
+        try {
+          ArbiterSpec.zooKeeper(zooKeeper).validate();
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(commandLine, "--zookeeper: " + e.getMessage());
+        }
+      }
       if (detectionTimeout.compareTo(MIN_DETECTION_TIMEOUT) < 0) {
         throw new CommandLine.ParameterException(
             commandLine,
@@ -203,7 +235,9 @@ public final class StartCommand implements Callable<Integer> {
               "--qemu",
               "--detection-timeout",
               "--state-dir",
-              "--unprotected")) {
+              "--unprotected",
+              "--zookeeper",
+              "--zookeeper-switch")) {
         if (parsed.hasMatchedOption(pairOnly)) {
           throw new CommandLine.ParameterException(
               commandLine,
@@ -371,7 +405,11 @@ public final class StartCommand implements Callable<Integer> {
                             ? timing
                             : timing.withMaxReplayLagMillis(maxReplayLag.toMillis()),
                     inOwnSession(),
-                    unprotected);
+                    unprotected,
+                    zooKeeper == null
+                        ? ArbiterAttachment.sharedDirectory()
+                        : new ZooKeeperSwitchAttachment(
+                            ArbiterSpec.zooKeeper(zooKeeper), zooKeeperSwitch, "br0"));
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               } catch (InterruptedException e) {

@@ -116,7 +116,35 @@ public final class LocalPair implements AutoCloseable {
         detectionTimeout,
         tuneTiming,
         daemonLauncher,
-        unprotected);
+        unprotected,
+        ArbiterAttachment.sharedDirectory());
+  }
+
+  /**
+   * As above; {@code arbiter} chooses the go-live arbiter once the hosts exist (default: a shared
+   * directory in the state directory; e.g. {@link ZooKeeperSwitchAttachment} for a ZooKeeper
+   * ensemble in network namespaces on this machine).
+   */
+  public static LocalPair start(
+      Path stateDirectory,
+      Path testVm,
+      String workload,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
+      DaemonLauncher daemonLauncher,
+      boolean unprotected,
+      ArbiterAttachment arbiter)
+      throws IOException, InterruptedException {
+    return start(
+        stateDirectory,
+        new TestVmGuest(testVm, workload),
+        qemuBinary,
+        detectionTimeout,
+        tuneTiming,
+        daemonLauncher,
+        unprotected,
+        arbiter);
   }
 
   /** As above, for any guest: the test VM ({@link TestVmGuest}) or a described VM. */
@@ -129,13 +157,42 @@ public final class LocalPair implements AutoCloseable {
       DaemonLauncher daemonLauncher,
       boolean unprotected)
       throws IOException, InterruptedException {
+    return start(
+        stateDirectory,
+        guest,
+        qemuBinary,
+        detectionTimeout,
+        tuneTiming,
+        daemonLauncher,
+        unprotected,
+        ArbiterAttachment.sharedDirectory());
+  }
+
+  /** As above, with the go-live arbiter chosen by {@code arbiter}. */
+  public static LocalPair start(
+      Path stateDirectory,
+      PairGuest guest,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
+      DaemonLauncher daemonLauncher,
+      boolean unprotected,
+      ArbiterAttachment arbiter)
+      throws IOException, InterruptedException {
     Files.createDirectories(stateDirectory);
     String pairId = TopologySpec.randomPairId();
     log.info("creating hosts for pair {} (network namespaces ftvm-{}-*)", pairId, pairId);
     PairTopology topology = PairTopology.create(TopologySpec.defaults(pairId));
     try {
       PairConfig config =
-          writeConfig(stateDirectory, guest, qemuBinary, detectionTimeout, tuneTiming, topology);
+          writeConfig(
+              stateDirectory,
+              guest,
+              qemuBinary,
+              detectionTimeout,
+              tuneTiming,
+              topology,
+              arbiter.attach(topology));
       Map<String, Process> daemons = new java.util.LinkedHashMap<>();
       LocalPair pair = new LocalPair(stateDirectory, config, topology, daemons);
       if (unprotected) {
@@ -197,7 +254,8 @@ public final class LocalPair implements AutoCloseable {
       Path qemuBinary,
       Duration detectionTimeout,
       UnaryOperator<PairConfig.Timing> tuneTiming,
-      PairTopology topology)
+      PairTopology topology,
+      ArbiterSpec arbiter)
       throws IOException {
     log.info("pair guest: {}", guest.describe());
     // The logging channel is mutual TLS, as on real hosts: one small CA, a certificate per node.
@@ -257,7 +315,8 @@ public final class LocalPair implements AutoCloseable {
             tls,
             null,
             // Each daemon runs in its own namespace: the same address serves both.
-            "0.0.0.0:" + METRICS_PORT);
+            "0.0.0.0:" + METRICS_PORT,
+            arbiter);
     config.write(state.resolve("pair.json"));
     return config;
   }

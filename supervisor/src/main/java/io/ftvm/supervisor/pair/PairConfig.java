@@ -32,6 +32,8 @@ import java.util.Map;
  *     directory besides root (absent: root only, see {@link AdminAccess})
  * @param metricsListen optional "host:port" where each node's daemon serves Prometheus metrics at
  *     {@code /metrics} (absent: no metrics endpoint)
+ * @param arbiter which go-live arbiter backend decides failovers; absent (null) means the shared
+ *     directory {@link #sharedDirectory}
  */
 public record PairConfig(
     String vmId,
@@ -46,7 +48,64 @@ public record PairConfig(
     String fenceCommand,
     Path tlsDirectory,
     String adminGroup,
-    String metricsListen) {
+    String metricsListen,
+    ArbiterSpec arbiter) {
+
+  /** A config without an {@code arbiter} section: the shared directory decides go-live. */
+  public PairConfig(
+      String vmId,
+      long epoch,
+      String initialPrimary,
+      Path qemuBinary,
+      GuestSpec vm,
+      Map<String, NodeSpec> nodes,
+      Path sharedDirectory,
+      Path preSharedKeyFile,
+      Timing timing,
+      String fenceCommand,
+      Path tlsDirectory,
+      String adminGroup,
+      String metricsListen) {
+    this(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        vm,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand,
+        tlsDirectory,
+        adminGroup,
+        metricsListen,
+        null);
+  }
+
+  /** The arbiter backend, the shared directory when the config names none. */
+  public ArbiterSpec arbiterSpec() {
+    return arbiter == null ? ArbiterSpec.sharedDirectory() : arbiter;
+  }
+
+  /** The same config deciding go-live with {@code spec}. */
+  public PairConfig withArbiter(ArbiterSpec spec) {
+    return new PairConfig(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        vm,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand,
+        tlsDirectory,
+        adminGroup,
+        metricsListen,
+        spec);
+  }
 
   /** A config without TLS credentials (pre-shared-key channel), as written before TLS existed. */
   public PairConfig(
@@ -226,7 +285,8 @@ public record PairConfig(
         fenceCommand,
         tlsDirectory,
         adminGroup,
-        metricsListen);
+        metricsListen,
+        arbiter);
   }
 
   public NodeSpec node(String nodeId) {
@@ -258,6 +318,18 @@ public record PairConfig(
     PairConfig config = mapper().readValue(file.toFile(), PairConfig.class);
     if (config.nodes() == null || config.nodes().size() != 2) {
       throw new IOException("pair config " + file + " must name exactly two nodes");
+    }
+    try {
+      config.arbiterSpec().validate();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("pair config " + file + ": " + e.getMessage(), e);
+    }
+    if (config.arbiterSpec().isSharedDirectory() && config.sharedDirectory() == null) {
+      throw new IOException(
+          "pair config "
+              + file
+              + " has no sharedDirectory: the shared-directory arbiter (the default) needs one, or"
+              + " choose another with \"arbiter\": {\"type\": \"zookeeper\", ...}");
     }
     PairConfigValidator.requireValid(config, "pair config " + file);
     return config;

@@ -53,8 +53,10 @@ public final class PairConfigValidator {
                 + ": each node needs its own address (or port)");
       }
     }
-    if (config.sharedDirectory() == null) {
-      problems.add("sharedDirectory must name the shared storage (see ftvm lock init)");
+    if (config.sharedDirectory() == null && config.arbiterSpec().isSharedDirectory()) {
+      problems.add(
+          "sharedDirectory must name the shared storage (see ftvm lock init), or choose another"
+              + " arbiter with \"arbiter\": {\"type\": \"zookeeper\", ...}");
     }
     if (config.tlsDirectory() == null && config.preSharedKeyFile() == null) {
       problems.add(

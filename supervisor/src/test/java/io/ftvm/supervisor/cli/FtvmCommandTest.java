@@ -65,6 +65,22 @@ class FtvmCommandTest {
   }
 
   @Test
+  void aZooKeeperPairNeedsTheSwitchItsMembersAreOn() {
+    int exit = run("start", "--pair", "--zookeeper", "10.88.0.11:2181");
+
+    assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--zookeeper and --zookeeper-switch go together");
+  }
+
+  @Test
+  void rejectsAMalformedZooKeeperConnectString() {
+    int exit = run("start", "--pair", "--zookeeper", "zk1", "--zookeeper-switch", "sw");
+
+    assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--zookeeper: arbiter connect 'zk1'").contains("host:port");
+  }
+
+  @Test
   void withoutAVerbExplainsWhatIsMissing() {
     int exit = run();
 

@@ -55,11 +55,39 @@ public final class PairHarness implements AutoCloseable {
   public static PairHarness start(
       Path workDirectory, String workload, Duration detectionTimeout, Path qemu, Path testVm)
       throws Exception {
-    return start(workDirectory, new TestVmGuest(testVm, workload), detectionTimeout, qemu);
+    return start(
+        workDirectory,
+        workload,
+        detectionTimeout,
+        qemu,
+        testVm,
+        ArbiterAttachment.sharedDirectory());
+  }
+
+  /** As above, with the go-live arbiter chosen by {@code arbiter} (e.g. a ZooKeeper ensemble). */
+  public static PairHarness start(
+      Path workDirectory,
+      String workload,
+      Duration detectionTimeout,
+      Path qemu,
+      Path testVm,
+      ArbiterAttachment arbiter)
+      throws Exception {
+    return start(workDirectory, new TestVmGuest(testVm, workload), detectionTimeout, qemu, arbiter);
   }
 
   private static PairHarness start(
       Path workDirectory, PairGuest guest, Duration detectionTimeout, Path qemu) throws Exception {
+    return start(workDirectory, guest, detectionTimeout, qemu, ArbiterAttachment.sharedDirectory());
+  }
+
+  private static PairHarness start(
+      Path workDirectory,
+      PairGuest guest,
+      Duration detectionTimeout,
+      Path qemu,
+      ArbiterAttachment arbiter)
+      throws Exception {
     ChildProcessLauncher launcher = new ChildProcessLauncher();
     try {
       LocalPair pair =
@@ -70,7 +98,8 @@ public final class PairHarness implements AutoCloseable {
               detectionTimeout,
               java.util.function.UnaryOperator.identity(),
               LocalPair.DaemonLauncher.tiedTo(launcher),
-              false);
+              false,
+              arbiter);
       return new PairHarness(launcher, pair, workDirectory);
     } catch (Exception e) {
       launcher.close();
