@@ -26,7 +26,7 @@ class ArbiterConfigTest {
                 "a",
                 new PairConfig.NodeSpec(dir.resolve("a"), dir.resolve("a.img"), "h", 1, "t", "b"),
                 "b",
-                new PairConfig.NodeSpec(dir.resolve("b"), dir.resolve("b.img"), "h", 1, "t", "b")),
+                new PairConfig.NodeSpec(dir.resolve("b"), dir.resolve("b.img"), "h", 2, "t", "b")),
             dir.resolve("shared"),
             dir.resolve("key"),
             PairConfig.Timing.defaults(),
