@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * supervisor's ZooKeeper ITs.
  */
 class ZooKeeperArbiterTest {
-  private static final Duration OP_TIMEOUT = Duration.ofSeconds(2);
+  // Generous: the first operation also opens the session, and unit tests run beside builds and VMs.
+  private static final Duration OP_TIMEOUT = Duration.ofSeconds(5);
   private TestingServer server;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 

@@ -63,91 +63,21 @@ public final class LocalPair implements AutoCloseable {
       throws IOException, InterruptedException {
     return start(
         stateDirectory,
-        testVm,
-        workload,
+        new TestVmGuest(testVm, workload),
         qemuBinary,
         detectionTimeout,
         UnaryOperator.identity(),
-        daemonLauncher);
-  }
-
-  /**
-   * As above, with the pair's timing adjusted by {@code tuneTiming} (e.g. another replay lag bound)
-   * after it was derived from the detection timeout.
-   */
-  public static LocalPair start(
-      Path stateDirectory,
-      Path testVm,
-      String workload,
-      Path qemuBinary,
-      Duration detectionTimeout,
-      UnaryOperator<PairConfig.Timing> tuneTiming,
-      DaemonLauncher daemonLauncher)
-      throws IOException, InterruptedException {
-    return start(
-        stateDirectory,
-        testVm,
-        workload,
-        qemuBinary,
-        detectionTimeout,
-        tuneTiming,
         daemonLauncher,
         false);
   }
 
   /**
-   * As above; {@code unprotected}: only host A's daemon starts, its VM runs alone (protectable),
-   * and host B stays idle until {@link #rejoin} (what {@code ftvm protect} does) starts it.
+   * As above, for any guest: the test VM ({@link TestVmGuest}) or a described VM; with the pair's
+   * timing adjusted by {@code tuneTiming} (e.g. another replay lag bound) after it was derived from
+   * the detection timeout; {@code unprotected}: only host A's daemon starts, its VM runs alone
+   * (protectable), and host B stays idle until {@link #rejoin} (what {@code ftvm protect} does)
+   * starts it.
    */
-  public static LocalPair start(
-      Path stateDirectory,
-      Path testVm,
-      String workload,
-      Path qemuBinary,
-      Duration detectionTimeout,
-      UnaryOperator<PairConfig.Timing> tuneTiming,
-      DaemonLauncher daemonLauncher,
-      boolean unprotected)
-      throws IOException, InterruptedException {
-    return start(
-        stateDirectory,
-        new TestVmGuest(testVm, workload),
-        qemuBinary,
-        detectionTimeout,
-        tuneTiming,
-        daemonLauncher,
-        unprotected,
-        ArbiterAttachment.sharedDirectory());
-  }
-
-  /**
-   * As above; {@code arbiter} chooses the go-live arbiter once the hosts exist (default: a shared
-   * directory in the state directory; e.g. {@link ZooKeeperSwitchAttachment} for a ZooKeeper
-   * ensemble in network namespaces on this machine).
-   */
-  public static LocalPair start(
-      Path stateDirectory,
-      Path testVm,
-      String workload,
-      Path qemuBinary,
-      Duration detectionTimeout,
-      UnaryOperator<PairConfig.Timing> tuneTiming,
-      DaemonLauncher daemonLauncher,
-      boolean unprotected,
-      ArbiterAttachment arbiter)
-      throws IOException, InterruptedException {
-    return start(
-        stateDirectory,
-        new TestVmGuest(testVm, workload),
-        qemuBinary,
-        detectionTimeout,
-        tuneTiming,
-        daemonLauncher,
-        unprotected,
-        arbiter);
-  }
-
-  /** As above, for any guest: the test VM ({@link TestVmGuest}) or a described VM. */
   public static LocalPair start(
       Path stateDirectory,
       PairGuest guest,
@@ -168,7 +98,11 @@ public final class LocalPair implements AutoCloseable {
         ArbiterAttachment.sharedDirectory());
   }
 
-  /** As above, with the go-live arbiter chosen by {@code arbiter}. */
+  /**
+   * As above; {@code arbiter} chooses the go-live arbiter once the hosts exist (default: a shared
+   * directory in the state directory; e.g. {@link ZooKeeperSwitchAttachment} for a ZooKeeper
+   * ensemble in network namespaces on this machine).
+   */
   public static LocalPair start(
       Path stateDirectory,
       PairGuest guest,

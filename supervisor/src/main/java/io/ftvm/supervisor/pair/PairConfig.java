@@ -51,38 +51,6 @@ public record PairConfig(
     String metricsListen,
     ArbiterSpec arbiter) {
 
-  /** A config without an {@code arbiter} section: the shared directory decides go-live. */
-  public PairConfig(
-      String vmId,
-      long epoch,
-      String initialPrimary,
-      Path qemuBinary,
-      GuestSpec vm,
-      Map<String, NodeSpec> nodes,
-      Path sharedDirectory,
-      Path preSharedKeyFile,
-      Timing timing,
-      String fenceCommand,
-      Path tlsDirectory,
-      String adminGroup,
-      String metricsListen) {
-    this(
-        vmId,
-        epoch,
-        initialPrimary,
-        qemuBinary,
-        vm,
-        nodes,
-        sharedDirectory,
-        preSharedKeyFile,
-        timing,
-        fenceCommand,
-        tlsDirectory,
-        adminGroup,
-        metricsListen,
-        null);
-  }
-
   /** The arbiter backend, the shared directory when the config names none. */
   public ArbiterSpec arbiterSpec() {
     return arbiter == null ? ArbiterSpec.sharedDirectory() : arbiter;
@@ -107,7 +75,10 @@ public record PairConfig(
         spec);
   }
 
-  /** A config without TLS credentials (pre-shared-key channel), as written before TLS existed. */
+  /**
+   * A config without TLS credentials (pre-shared-key channel), admin group, metrics or arbiter
+   * section (the shared directory decides go-live), as written before those existed.
+   */
   public PairConfig(
       String vmId,
       long epoch,
@@ -130,6 +101,7 @@ public record PairConfig(
         preSharedKeyFile,
         timing,
         fenceCommand,
+        null,
         null,
         null,
         null);

@@ -188,7 +188,8 @@ public final class PairInitializer {
         null,
         !request.preSharedKey() && install != null ? install.resolve(TLS_DIRECTORY) : null,
         request.adminGroup(),
-        request.metricsListen());
+        request.metricsListen(),
+        null);
   }
 
   private static String instructions(

@@ -217,7 +217,8 @@ class DescribedGuestTest {
             null,
             dir.resolve("tls"),
             "ftvm-admins",
-            "127.0.0.1:9464");
+            "127.0.0.1:9464",
+            null);
     String json = PairConfig.mapper().writeValueAsString(base);
     return json.replace("\"vm\" : null", "\"vm\" : " + vm);
   }
