@@ -88,7 +88,7 @@ class CloneFollowIT {
   }
 
   @Test
-  // Until qemu-patches 0012 about a third of these clones diverged (B's replay stopped within
+  // Until qemu-patches 0013 about a third of these clones diverged (B's replay stopped within
   // the first console lines): the HPET's migration lost a timer's last arm. A failed run keeps
   // the copy of A's new log in its work directory for diagnosis; -Dftvm.it.keep=true keeps a
   // passed run's too, to diff QEMU traces of both sides (docs/reliability.md "Clone follow
