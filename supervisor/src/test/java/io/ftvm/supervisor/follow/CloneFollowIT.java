@@ -264,10 +264,9 @@ class CloneFollowIT {
    * target/ftvm-measurements}.
    */
   @Test
-  // Open: in the one run so far the 2nd clone (source recording, so x-ftvm-record-stop first)
-  // printed nothing in 60 s (its replay started at the source's icount, then no console output, no
-  // QEMU error). Not yet diagnosed (the VM lock was held by the fault campaign), so this runs only
-  // when asked for: -Dftvm.clone.rounds=2.
+  // A measurement more than a test (pause and bytes per memory size), so it runs only when asked
+  // for: -Dftvm.clone.rounds=N. Its "2nd clone prints nothing" failure was the HPET divergence
+  // fixed by qemu-patches 0013 (5 of 5 rounds at 256 MiB passed after it).
   @EnabledIfSystemProperty(named = "ftvm.clone.rounds", matches = "[0-9]+")
   void repeatedClonesOfAWorkingVmEachFollowIt() throws Exception {
     int memoryMib = Integer.getInteger("ftvm.clone.memoryMib", 256);
