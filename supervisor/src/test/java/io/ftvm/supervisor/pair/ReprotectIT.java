@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +24,6 @@ import org.slf4j.LoggerFactory;
  * with no gap and no duplicate, and the re-joined replica's disk checksums agree with the
  * primary's.
  */
-// Opt-in until it has run once: written at the end of a session in which the VM lock was held by
-// the 200-round fault campaign, so it has never booted a VM. Run it with -Dftvm.it.reprotect=true.
-@EnabledIfSystemProperty(named = "ftvm.it.reprotect", matches = "true")
 class ReprotectIT {
   private static final Logger log = LoggerFactory.getLogger(ReprotectIT.class);
   private static final Duration DETECTION_TIMEOUT =
