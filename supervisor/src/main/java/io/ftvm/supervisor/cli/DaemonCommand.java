@@ -127,11 +127,9 @@ public final class DaemonCommand implements Callable<Integer> {
               cloning(pair),
               mode)) {
         log.info("go-live arbiter: {}", arbitration.arbiter().describe());
+        // NodeSupervisor writes ran-epoch right before its QEMU starts: a start that fails
+        // earlier (bridge missing, disk missing) may be retried by systemd.
         NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
-        if (mode != NodeSupervisor.StartMode.JOIN) {
-          // Before QEMU runs: from then on this replica can never come back to this epoch.
-          EpochRunRecord.record(files.root(), pair.epoch());
-        }
         CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread onSigterm = stopOnSigterm(supervisor, cleanedUp);
         try (ControlServer control =
