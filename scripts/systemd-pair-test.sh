@@ -14,6 +14,7 @@
 #   kill-host-a    host a's container killed outright (every process, no shutdown): b goes live
 #   cut-link       the logging link cut: exactly one node stays live (the arbiter decides)
 #   stop-units     systemctl stop on both hosts: each QEMU halted cleanly, nothing left over
+#   planned-failover  ftvm failover on host a: a hands off, b goes live
 #
 # Why a script and not an *IT: it boots two OS containers, installs from the worktree with the
 # admin's own tools (install.sh, systemctl) and needs debootstrap and a Debian mirror the first
@@ -24,6 +25,8 @@ set -euo pipefail
 
 fault=${1:-kill-daemon-a}
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+[[ $fault =~ ^(kill-daemon-a|kill-host-a|cut-link|stop-units|planned-failover)$ ]] ||
+  { echo "unknown fault $fault" >&2; exit 2; }
 # shellcheck disable=SC1090
 source "${FTVM_ENV:-$HOME/.cache/ftvm/env}"
 work=${FTVM_SD_DIR:-/tmp/ftvm-sd-$$}
@@ -215,6 +218,11 @@ case "$fault" in
   kill-host-a)
     log "killing host a outright (SIGKILL to its systemd-nspawn $((nspawn[a])) and init ${leader[a]})"
     kill -KILL "${leader[a]}" "${nspawn[a]}"
+    ;;
+  planned-failover)
+    log "ftvm failover on host a (the primary), as an admin would before maintenance"
+    in_host a /opt/ftvm/bin/ftvm failover --state-dir /var/lib/ftvm/web >"$work/a/failover.txt" 2>&1
+    cat "$work/a/failover.txt" >&2
     ;;
   cut-link)
     log "cutting the logging link of host a"
