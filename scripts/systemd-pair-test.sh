@@ -198,7 +198,8 @@ log "guest up $(( $(now_ms) - t_init )) ms after ftvm init"
 
 # ---------------------------------------------------------------- the client's one connection
 # One line per number: "<n> <arrival ms>"; "END" when the connection ends (never reconnects).
-ip netns exec "$ns_c" bash -c 'exec 3<>"/dev/tcp/$1/7000" || exit 1
+# Connecting is retried while the service is not listening yet; once connected, never again.
+ip netns exec "$ns_c" bash -c 'for _ in $(seq 100); do exec 3<>"/dev/tcp/$1/7000" && break; sleep 0.3; done 2>/dev/null
   while IFS= read -r line <&3; do t=${EPOCHREALTIME/./}; echo "$line ${t:0:13}"; done; echo END' \
   counter "$guest_ip" >"$work/counter.txt" 2>&1 &
 client_pid=$!
@@ -254,7 +255,11 @@ if [[ $fault != stop-units ]]; then
   check "exactly one node live (PRIMARY_ALONE)" test "$alone" == 1
   [[ $fault != cut-link ]] && check "b took over" test "$(role b)" == PRIMARY_ALONE
   sleep 3
-  check "client connection still open and counting" bash -c "! grep -q END '$work/counter.txt'"
+  check "client connection still open" bash -c "! grep -q END '$work/counter.txt'"
+  after=$(awk -v t="$t_fault" '$1 ~ /^[0-9]+$/ && $2 > t { n++ } END { print n + 0 }' "$work/counter.txt")
+  before=$(awk -v t="$t_fault" '$1 ~ /^[0-9]+$/ && $2 <= t { n++ } END { print n + 0 }' "$work/counter.txt")
+  log "client received $before numbers before the fault and $after after it"
+  check "the stream counted before and after the fault" test "$before" -gt 0 -a "$after" -gt 0
   check "counter without gap or duplicate" awk '
     $1 ~ /^[0-9]+$/ { if (seen && $1 != last + 1) { print "gap/dup after " last ": " $1; bad = 1 } last = $1; seen = 1 }
     END { exit bad }' "$work/counter.txt"
