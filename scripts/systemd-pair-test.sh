@@ -230,15 +230,27 @@ case "$fault" in
     ip -n "$lan" link set log1 down
     ;;
   stop-units)
+    # a: systemctl stop (ExecStop = ftvm stop); b: a bare SIGTERM to the daemon (what systemd
+    # sends when ExecStop cannot reach it, or an admin's kill), handled like ftvm stop.
     for h in a b; do
       before=$(in_host "$h" pgrep -c qemu-system || true)
       t=$(now_ms)
-      in_host "$h" systemctl stop ftvm@web
-      log "host $h: systemctl stop took $(( $(now_ms) - t )) ms; QEMUs before $before, after $(in_host "$h" pgrep -c qemu-system || true)"
+      if [[ $h == a ]]; then
+        in_host "$h" systemctl stop ftvm@web
+      else
+        in_host "$h" kill -TERM "$(main_pid "$h")"
+        for _ in $(seq 300); do
+          [[ $(in_host "$h" systemctl is-active ftvm@web) != active ]] && break
+          sleep 0.1
+        done
+      fi
+      log "host $h: $([[ $h == a ]] && echo "systemctl stop" || echo "SIGTERM") took $(( $(now_ms) - t )) ms; QEMUs before $before, after $(in_host "$h" pgrep -c qemu-system || true); role: $(cat "$work/$h/state/web/role")"
       check "host $h: no QEMU left after systemctl stop" bash -c "! nsenter -t ${leader[$h]} -m -p -- pgrep qemu-system >/dev/null"
       check "host $h: unit inactive (not failed) after stop" test "$(in_host "$h" systemctl is-active ftvm@web)" == inactive
       in_host "$h" journalctl -u ftvm@web --no-pager >"$work/$h/journal.txt" 2>&1 || true
+      check "host $h: halted by the admin" grep -q "stopped by admin" "$work/$h/state/web/role"
     done
+    check "host b: the SIGTERM handler halted the node" grep -q "SIGTERM: stopping this node" "$work/b/journal.txt"
     ;;
   *) echo "unknown fault $fault" >&2; exit 2 ;;
 esac
