@@ -104,6 +104,8 @@ public final class DaemonCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PairConfig pair = GuestDescriptions.read(config);
+    // Counted down once everything below is closed: a SIGTERM handler waits for it.
+    CountDownLatch cleanedUp = new CountDownLatch(1);
     try (ChildProcessLauncher launcher = new ChildProcessLauncher();
         Arbitration arbitration = Arbitration.open(pair, storageTimeout)) {
       NodeSupervisor.StartMode mode = startMode(pair, arbitration.ledger());
@@ -130,7 +132,6 @@ public final class DaemonCommand implements Callable<Integer> {
         // NodeSupervisor writes ran-epoch right before its QEMU starts: a start that fails
         // earlier (bridge missing, disk missing) may be retried by systemd.
         NodeFiles files = NodeFiles.prepare(pair.node(node).stateDirectory(), pair.epoch());
-        CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread onSigterm = stopOnSigterm(supervisor, cleanedUp);
         try (ControlServer control =
             ControlServer.start(
@@ -145,9 +146,10 @@ public final class DaemonCommand implements Callable<Integer> {
           supervisor.awaitHalted(Duration.ofSeconds(15));
         } finally {
           removeHook(onSigterm);
-          cleanedUp.countDown();
         }
       }
+    } finally {
+      cleanedUp.countDown();
     }
     return 0;
   }
