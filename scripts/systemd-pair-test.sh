@@ -240,7 +240,7 @@ case "$fault" in
       else
         in_host "$h" kill -TERM "$(main_pid "$h")"
         for _ in $(seq 300); do
-          [[ $(in_host "$h" systemctl is-active ftvm@web) != active ]] && break
+          [[ $(in_host "$h" systemctl is-active ftvm@web) =~ ^(inactive|failed)$ ]] && break
           sleep 0.1
         done
       fi
