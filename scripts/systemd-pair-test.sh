@@ -81,6 +81,7 @@ cleanup() {
       for _ in $(seq 50); do kill -0 "${nspawn[$h]}" 2>/dev/null || break; sleep 0.1; done
       kill -KILL "${nspawn[$h]}" 2>/dev/null
     fi
+    rmdir "/run/systemd/nspawn/propagate/ftvm-$id-$h" 2>/dev/null # nspawn leaves it empty
   done
   [[ -n ${zk_pid:-} ]] && kill "$zk_pid" 2>/dev/null
   [[ -n ${client_pid:-} ]] && kill "$client_pid" 2>/dev/null
