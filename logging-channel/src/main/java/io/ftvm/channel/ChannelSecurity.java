@@ -30,11 +30,11 @@ public sealed interface ChannelSecurity {
       if (expectedPeerNodeId == null || expectedPeerNodeId.isEmpty()) {
         throw new IllegalArgumentException("the expected peer node id must not be empty");
       }
-      if (expectedPeerNodeId.equals(credentials.nodeId())) {
+      if (credentials.nodeNames().contains(expectedPeerNodeId)) {
         throw new IllegalArgumentException(
             "the expected peer node id '"
                 + expectedPeerNodeId
-                + "' is this node's own certificate name");
+                + "' is a name in this node's own certificate");
       }
     }
   }

@@ -43,7 +43,6 @@ public final class PairCertificateAuthority {
   /** Default lifetime of the CA and of node certificates that {@code ftvm init} writes. */
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(10 * 365);
 
-  private static final String SIGNATURE = "SHA256withECDSA";
   private static final Duration CLOCK_SKEW = Duration.ofHours(1);
 
   private final X509Certificate certificate;
@@ -203,13 +202,22 @@ public final class PairCertificateAuthority {
     }
   }
 
+  /** Own CAs are EC P-256; an admin's CA ({@link #load}) may have an RSA key. */
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)
       throws GeneralSecurityException {
+    String signature =
+        switch (signer.getAlgorithm()) {
+          case "EC" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default ->
+              throw new GeneralSecurityException(
+                  "cannot sign with a " + signer.getAlgorithm() + " key (EC or RSA only)");
+        };
     try {
       return new JcaX509CertificateConverter()
-          .getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
+          .getCertificate(builder.build(new JcaContentSignerBuilder(signature).build(signer)));
     } catch (OperatorCreationException e) {
-      throw new GeneralSecurityException("cannot sign with " + SIGNATURE, e);
+      throw new GeneralSecurityException("cannot sign with " + signature, e);
     }
   }
 

@@ -13,6 +13,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -134,7 +135,7 @@ public final class TlsCredentials {
     }
   }
 
-  private static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
+  static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
     String algorithm =
         certificate.getPublicKey().getAlgorithm().equals("EC")
             ? "SHA256withECDSA"
@@ -169,6 +170,11 @@ public final class TlsCredentials {
   /** The node this certificate names (its CN). */
   public String nodeId() {
     return nodeId;
+  }
+
+  /** Every node name the certificate carries: its CN, then its DNS subject alternative names. */
+  public List<String> nodeNames() {
+    return CertificateNames.nodeNames(certificate);
   }
 
   @Override

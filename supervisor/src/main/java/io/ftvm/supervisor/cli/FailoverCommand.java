@@ -74,6 +74,9 @@ public final class FailoverCommand implements Callable<Integer> {
       return CliErrors.fail(spec, directory.noPairMessage());
     }
     List<NodeReport> nodes = directory.probe();
+    if (nodes.size() == 1) {
+      return handOffFromThisHost(directory, nodes.get(0));
+    }
     Optional<NodeReport> primary =
         nodes.stream()
             .filter(n -> n.status().map(s -> s.role() == NodeRole.PRIMARY_PROTECTED).orElse(false))
@@ -154,6 +157,39 @@ public final class FailoverCommand implements Callable<Integer> {
         (handedOff - started) / 1_000_000,
         to,
         (wentLive - handedOff) / 1_000_000);
+    out.flush();
+    return 0;
+  }
+
+  /**
+   * On a real host only this host's node is visible (its state directory): the primary hands off
+   * and halts; the backup on the other host goes live, which only its own status can show.
+   */
+  private int handOffFromThisHost(PairStateDirectory directory, NodeReport node)
+      throws IOException {
+    boolean protectedPrimary =
+        node.status().map(s -> s.role() == NodeRole.PRIMARY_PROTECTED).orElse(false);
+    if (!protectedPrimary) {
+      return CliErrors.fail(
+          spec,
+          "this host's node "
+              + node.node()
+              + " is "
+              + node.describeRole()
+              + "; run failover on the host of the PRIMARY_PROTECTED node");
+    }
+    long started = System.nanoTime();
+    JsonNode reply;
+    try {
+      reply = directory.control(directory.nodeDirectories().get(node.node())).request("failover");
+    } catch (IOException e) {
+      return CliErrors.fail(spec, "the handoff was refused or failed: " + e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "handed off in %d ms (%s); this node halted, the backup goes live on its host (see its"
+            + " ftvm status)%n",
+        (System.nanoTime() - started) / 1_000_000, reply.path("result").asText("?"));
     out.flush();
     return 0;
   }

@@ -1,5 +1,6 @@
 package io.ftvm.supervisor.cli;
 
+import io.ftvm.supervisor.pair.ArbiterSpec;
 import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.pair.PairInitializer;
 import java.io.IOException;
@@ -72,10 +73,48 @@ public final class InitCommand implements Callable<Integer> {
 
   @Option(
       names = "--shared-dir",
-      required = true,
       paramLabel = "<dir>",
-      description = "Shared storage (the same NFS export mounted here on both hosts).")
+      description =
+          "Shared storage of the go-live arbiter (the same NFS export mounted here on both"
+              + " hosts). Needed unless --zookeeper is given.")
   Path sharedDir;
+
+  @Option(
+      names = "--zookeeper",
+      paramLabel = "<host:port,...>",
+      description =
+          "Decide go-live on this ZooKeeper ensemble instead of a shared directory (both hosts"
+              + " must reach it).")
+  String zooKeeper;
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "<file>",
+      description =
+          "Your own CA (PEM) instead of a CA made for this pair: the channel trusts only it."
+              + " With --ca-key ftvm issues the node certificates; with --node-cert/--node-key"
+              + " yours are checked and used.")
+  Path caCert;
+
+  @Option(
+      names = "--ca-key",
+      paramLabel = "<file>",
+      description = "With --ca-cert: the CA's private key (PEM); it is not copied.")
+  Path caKey;
+
+  @Option(
+      names = "--node-cert",
+      paramLabel = "<id>=<file>",
+      description =
+          "With --ca-cert: a node's own certificate (PEM, issued by that CA, naming the node as"
+              + " CN or DNS SAN, for TLS server and client); one per node.")
+  Map<String, Path> nodeCerts = new LinkedHashMap<>();
+
+  @Option(
+      names = "--node-key",
+      paramLabel = "<id>=<file>",
+      description = "With --node-cert: that node's private key (unencrypted PEM); one per node.")
+  Map<String, Path> nodeKeys = new LinkedHashMap<>();
 
   @Option(
       names = "--qemu",
@@ -161,6 +200,13 @@ public final class InitCommand implements Callable<Integer> {
       description = "Output directory (created 0700).")
   Path out;
 
+  private PairInitializer.OwnPki ownPki() {
+    if (caCert == null && caKey == null && nodeCerts.isEmpty() && nodeKeys.isEmpty()) {
+      return null;
+    }
+    return new PairInitializer.OwnPki(caCert, caKey, nodeCerts, nodeKeys);
+  }
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -199,7 +245,9 @@ public final class InitCommand implements Callable<Integer> {
             timing,
             psk,
             adminGroup,
-            metricsListen);
+            metricsListen,
+            zooKeeper == null ? null : ArbiterSpec.zooKeeper(zooKeeper),
+            ownPki());
     try {
       PairInitializer.Result result = new PairInitializer().initialize(request, out);
       stdout.print(result.instructions());

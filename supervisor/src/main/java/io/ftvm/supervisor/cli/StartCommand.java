@@ -164,6 +164,17 @@ public final class StartCommand implements Callable<Integer> {
               + " unreachable. Default: ${DEFAULT-VALUE}.")
   Duration storageTimeout;
 
+  @Option(
+      names = "--if-stale",
+      defaultValue = "join",
+      paramLabel = "<join|exit>",
+      description =
+          "With --config: what this node does when its state is stale (it already ran the"
+              + " config's epoch, or the pair moved on without it): join the running primary"
+              + " as its new backup, or exit with status 3 (what the systemd unit asks)."
+              + " Default: ${DEFAULT-VALUE}.")
+  DaemonCommand.StalePolicy ifStale = DaemonCommand.StalePolicy.join;
+
   @Override
   public Integer call() throws Exception {
     try {
@@ -199,7 +210,7 @@ public final class StartCommand implements Callable<Integer> {
           commandLine, "--config needs --node: which node of " + config + " this host is");
     }
     if (pair) {
-      for (String hostOnly : List.of("--node", "--storage-timeout")) {
+      for (String hostOnly : List.of("--node", "--storage-timeout", "--if-stale")) {
         if (parsed.hasMatchedOption(hostOnly)) {
           throw new CommandLine.ParameterException(
               commandLine, hostOnly + " only applies with --config (a node on a real host)");
@@ -253,6 +264,7 @@ public final class StartCommand implements Callable<Integer> {
     daemon.config = config;
     daemon.node = node;
     daemon.storageTimeout = storageTimeout;
+    daemon.ifStale = ifStale;
     return daemon.call();
   }
 

@@ -1,5 +1,9 @@
 package io.ftvm.supervisor.cli;
 
+import io.ftvm.supervisor.pair.ControlClient;
+import io.ftvm.supervisor.pair.GuestDescriptions;
+import io.ftvm.supervisor.pair.NodeFiles;
+import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.topology.PairTopology;
 import io.ftvm.supervisor.topology.ProcessIdentity;
 import io.ftvm.supervisor.topology.TopologyException;
@@ -15,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -45,13 +50,77 @@ public final class StopCommand implements Callable<Integer> {
 
   @Mixin StateDirOption stateDir;
 
+  @Option(
+      names = "--config",
+      paramLabel = "<file>",
+      description =
+          "Stop only this host's node of a pair on real hosts (with --node): ask its daemon to"
+              + " stop and wait until it has exited. What the systemd unit's ExecStop runs.")
+  Path config;
+
+  @Option(names = "--node", paramLabel = "<id>", description = "With --config: this host's node.")
+  String node;
+
   @Override
   public Integer call() throws Exception {
     try {
+      if (config != null || node != null) {
+        return stopThisHostsNode();
+      }
       return stopPair();
     } catch (IOException | TopologyException | IllegalArgumentException e) {
       // Expected trouble (a missing file, a daemon that went away): a message, not a stack trace.
       return CliErrors.fail(spec, e.getMessage());
+    }
+  }
+
+  /**
+   * One node on a real host: the daemon halts (gates closed, QEMU killed and awaited), answers no
+   * more and exits. Its peer, if it runs, goes on alone. A daemon that is not running is a no-op.
+   */
+  private int stopThisHostsNode() throws Exception {
+    if (config == null || node == null) {
+      return CliErrors.fail(spec, "--config and --node go together (this host's node of a pair)");
+    }
+    PairConfig pair = GuestDescriptions.read(config);
+    if (!pair.nodes().containsKey(node)) {
+      return CliErrors.fail(spec, "node '" + node + "' is not in " + config);
+    }
+    ControlClient control =
+        new ControlClient(
+            new NodeFiles(pair.node(node).stateDirectory().toAbsolutePath(), pair.epoch())
+                .controlSocket());
+    PrintWriter out = spec.commandLine().getOut();
+    try {
+      control.request("stop");
+    } catch (IOException e) {
+      out.println(node + ": daemon not running or not answering (" + e.getMessage() + ")");
+      out.flush();
+      return 0;
+    }
+    out.println(node + ": stop requested");
+    out.flush();
+    boolean exited =
+        new ProgressWait(log, POLL, REPORT_EVERY)
+            .until(
+                () -> !answers(control),
+                EXIT_GRACE,
+                () -> "waiting for node " + node + "'s daemon to halt and exit");
+    out.println(
+        node
+            + (exited
+                ? ": stopped"
+                : ": still answering after " + EXIT_GRACE.toSeconds() + " s (not killed)"));
+    out.flush();
+    return exited ? 0 : CliErrors.FAILURE;
+  }
+
+  private static boolean answers(ControlClient control) {
+    try {
+      control.status();
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

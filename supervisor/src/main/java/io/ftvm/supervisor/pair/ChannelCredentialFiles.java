@@ -43,13 +43,15 @@ public final class ChannelCredentialFiles {
       TlsCredentials credentials =
           TlsCredentials.load(
               dir.resolve(CA_CERTIFICATE), certificate(dir, nodeId), key(dir, nodeId));
-      if (!credentials.nodeId().equals(nodeId)) {
+      // The peer accepts the node's CN or a DNS SAN (an admin's own certificates may carry the
+      // host's name as CN and the node id as SAN), so the same goes here.
+      if (!credentials.nodeNames().contains(nodeId)) {
         throw new IOException(
             "certificate "
                 + certificate(dir, nodeId)
-                + " names node '"
-                + credentials.nodeId()
-                + "', this node is '"
+                + " names node "
+                + credentials.nodeNames()
+                + ", this node is '"
                 + nodeId
                 + "'");
       }

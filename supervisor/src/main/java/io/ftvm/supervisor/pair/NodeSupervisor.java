@@ -357,6 +357,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
         alone
             ? cloning.protectableSpec().orElse(ReplaySpec.record(files.replayPipe()))
             : ReplaySpec.record(files.replayPipe());
+    EpochRunRecord.record(files.root(), epoch); // from here on this replica cannot come back
     VmInstance vm = driver.launch(launchSpec(replay));
     if (!replica.attach(vm)) {
       throw new VmLaunchException("node was stopped while QEMU started");
@@ -467,6 +468,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     CompletableFuture.runAsync(
         () -> {
           try {
+            EpochRunRecord.record(files.root(), epoch); // this replica cannot come back either
             VmInstance vm =
                 driver.launch(launchSpec(ReplaySpec.replay(files.replayPipe(), true, true)));
             if (!replica.attach(vm)) {

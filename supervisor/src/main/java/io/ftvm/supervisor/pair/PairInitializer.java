@@ -1,15 +1,22 @@
 package io.ftvm.supervisor.pair;
 
+import io.ftvm.channel.OwnPkiCheck;
 import io.ftvm.channel.PairCertificateAuthority;
 import io.ftvm.channel.PreSharedKey;
 import io.ftvm.supervisor.vm.VmBoot;
 import io.ftvm.supervisor.vm.VmDescription;
 import io.ftvm.supervisor.vm.VmDescriptions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +33,34 @@ public final class PairInitializer {
   public static final String TLS_DIRECTORY = "tls";
   public static final String PSK_FILE = "channel.key";
 
+  /** Node certificates issued from an admin's CA start this much in the past (clock skew). */
+  private static final Duration ISSUE_CLOCK_SKEW = Duration.ofHours(1);
+
   /** One host: its node id and the address its logging channel listens on. */
   public record Host(String nodeId, String channelAddress) {}
+
+  /**
+   * The admin's own PKI instead of a CA made for this pair: their CA certificate and either its key
+   * (ftvm issues the two node certificates with it) or each node's own certificate and key.
+   *
+   * @param caKey the CA's private key, or null when the node certificates are given
+   * @param nodeCertificates node id → certificate (PEM); empty when ftvm issues them
+   * @param nodeKeys node id → private key (PEM, unencrypted); empty when ftvm issues them
+   */
+  public record OwnPki(
+      Path caCertificate,
+      Path caKey,
+      Map<String, Path> nodeCertificates,
+      Map<String, Path> nodeKeys) {
+    public OwnPki {
+      nodeCertificates = Map.copyOf(nodeCertificates);
+      nodeKeys = Map.copyOf(nodeKeys);
+    }
+
+    boolean issuesNodeCertificates() {
+      return caKey != null;
+    }
+  }
 
   /**
    * What the admin says.
@@ -38,6 +71,8 @@ public final class PairInitializer {
    * @param preSharedKey true: the unencrypted pre-shared-key channel instead of mutual TLS
    * @param adminGroup group allowed on the control socket besides root, or null
    * @param metricsListen "host:port" of each daemon's Prometheus endpoint, or null (off)
+   * @param arbiter the go-live arbiter; null: the shared directory
+   * @param ownPki the admin's CA (and maybe node certificates); null: a new CA for this pair
    */
   public record Request(
       String vmId,
@@ -55,12 +90,26 @@ public final class PairInitializer {
       PairConfig.Timing timing,
       boolean preSharedKey,
       String adminGroup,
-      String metricsListen) {}
+      String metricsListen,
+      ArbiterSpec arbiter,
+      OwnPki ownPki) {}
 
   /** What was written. */
   public record Result(PairConfig config, Path outputDirectory, String instructions) {}
 
   private final VmDescriptions descriptions = new VmDescriptions();
+  private final Clock clock;
+
+  public PairInitializer() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * @param clock judges certificate validity (tests pass a fixed one)
+   */
+  public PairInitializer(Clock clock) {
+    this.clock = clock;
+  }
 
   /** Checks the request and, only if everything is usable, writes into {@code out}. */
   public Result initialize(Request request, Path out) throws IOException {
@@ -75,16 +124,20 @@ public final class PairInitializer {
     }
     PairConfig config = config(request, vm);
     problems.addAll(PairConfigValidator.problems(config));
+    List<String> warnings = new ArrayList<>();
+    X509Certificate ownCa = checkOwnPki(request, problems, warnings);
     if (!problems.isEmpty()) {
       throw new IOException("cannot initialise the pair:\n  - " + String.join("\n  - ", problems));
     }
     ChannelCredentialFiles.PrivateFiles.createDirectory(out);
+    String credentials;
     if (request.preSharedKey()) {
       byte[] secret = new byte[PreSharedKey.MIN_BYTES];
       new SecureRandom().nextBytes(secret);
       ChannelCredentialFiles.PrivateFiles.write(
           out.resolve(PSK_FILE), HexFormat.of().formatHex(secret) + "\n");
-    } else {
+      credentials = "";
+    } else if (request.ownPki() == null) {
       PairCertificateAuthority ca =
           PairCertificateAuthority.create(
               request.vmId(), PairCertificateAuthority.DEFAULT_VALIDITY);
@@ -95,12 +148,137 @@ public final class PairInitializer {
           request.hosts().stream()
               .map(h -> ca.issue(h.nodeId(), PairCertificateAuthority.DEFAULT_VALIDITY))
               .toArray(PairCertificateAuthority.IssuedCertificate[]::new));
+      credentials =
+          "Keep "
+              + out.resolve(TLS_DIRECTORY).resolve(ChannelCredentialFiles.CA_KEY)
+              + " off the hosts (offline): it only issues replacement node certificates"
+              + " (ftvm init --ca-cert ca.crt --ca-key ca.key).\n";
+    } else {
+      credentials = writeOwnPki(request, ownCa, out.resolve(TLS_DIRECTORY));
     }
     Path configFile = out.resolve(CONFIG_FILE);
     config.write(configFile);
     Files.setPosixFilePermissions(
         configFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    return new Result(config, out, instructions(request, config, vm, out));
+    StringBuilder text = new StringBuilder();
+    warnings.forEach(w -> text.append("WARNING: ").append(w).append("\n"));
+    text.append(instructions(request, config, vm, out)).append(credentials);
+    return new Result(config, out, text.toString());
+  }
+
+  /**
+   * Checks the admin's own PKI (usage and the certificates themselves); returns their CA
+   * certificate, or null when there is none or it is unreadable.
+   */
+  private X509Certificate checkOwnPki(
+      Request request, List<String> problems, List<String> warnings) {
+    OwnPki pki = request.ownPki();
+    if (pki == null) {
+      return null;
+    }
+    if (request.preSharedKey()) {
+      problems.add("--psk and --ca-cert exclude each other (the PSK channel uses no certificates)");
+      return null;
+    }
+    if (pki.caCertificate() == null) {
+      problems.add("--ca-key, --node-cert and --node-key need --ca-cert (the CA that issued them)");
+      return null;
+    }
+    boolean ownNodeCertificates = !pki.nodeCertificates().isEmpty() || !pki.nodeKeys().isEmpty();
+    if (pki.caKey() != null && ownNodeCertificates) {
+      problems.add(
+          "give either --ca-key (ftvm issues the node certificates) or --node-cert/--node-key"
+              + " (your own), not both");
+      return null;
+    }
+    if (pki.caKey() == null && !ownNodeCertificates) {
+      problems.add(
+          "--ca-cert needs --ca-key (ftvm issues the node certificates) or --node-cert and"
+              + " --node-key for every node");
+      return null;
+    }
+    List<String> nodeIds = request.hosts().stream().map(Host::nodeId).toList();
+    for (String option : List.of("--node-cert", "--node-key")) {
+      Map<String, Path> given =
+          option.equals("--node-cert") ? pki.nodeCertificates() : pki.nodeKeys();
+      if (pki.issuesNodeCertificates()) {
+        break;
+      }
+      for (String id : nodeIds) {
+        if (!given.containsKey(id)) {
+          problems.add(option + " " + id + "=<file> is missing (needed for every node)");
+        }
+      }
+      for (String id : given.keySet()) {
+        if (!nodeIds.contains(id)) {
+          problems.add(option + " " + id + ": no such node (nodes: " + nodeIds + ")");
+        }
+      }
+    }
+    OwnPkiCheck check = new OwnPkiCheck(clock.instant(), problems, warnings);
+    X509Certificate ca = check.checkCa(pki.caCertificate(), pki.caKey());
+    if (pki.caKey() == null) {
+      for (String id : nodeIds) {
+        Path certificate = pki.nodeCertificates().get(id);
+        Path key = pki.nodeKeys().get(id);
+        if (certificate != null && key != null) {
+          check.checkNode(
+              ca, id, certificate, key, nodeIds.stream().filter(n -> !n.equals(id)).toList());
+        }
+      }
+    }
+    return ca;
+  }
+
+  /** Writes the admin's CA certificate and the node certificates (issued here, or theirs). */
+  private String writeOwnPki(Request request, X509Certificate caCertificate, Path tls)
+      throws IOException {
+    OwnPki pki = request.ownPki();
+    String issuer = caCertificate.getSubjectX500Principal().getName();
+    if (pki.issuesNodeCertificates()) {
+      PairCertificateAuthority ca = PairCertificateAuthority.load(pki.caCertificate(), pki.caKey());
+      Instant now = clock.instant();
+      Instant notBefore = later(now.minus(ISSUE_CLOCK_SKEW), caCertificate.getNotBefore());
+      Instant notAfter =
+          earlier(now.plus(PairCertificateAuthority.DEFAULT_VALIDITY), caCertificate.getNotAfter());
+      ChannelCredentialFiles.write(
+          tls,
+          ca,
+          false,
+          request.hosts().stream()
+              .map(h -> ca.issue(h.nodeId(), notBefore, notAfter))
+              .toArray(PairCertificateAuthority.IssuedCertificate[]::new));
+      return "Node certificates issued by your CA '"
+          + issuer
+          + "', valid until "
+          + notAfter
+          + "; its key stayed where it was ("
+          + pki.caKey()
+          + ").\n";
+    }
+    ChannelCredentialFiles.PrivateFiles.createDirectory(tls);
+    ChannelCredentialFiles.PrivateFiles.write(
+        tls.resolve(ChannelCredentialFiles.CA_CERTIFICATE),
+        Files.readString(pki.caCertificate(), StandardCharsets.US_ASCII));
+    for (Host host : request.hosts()) {
+      ChannelCredentialFiles.PrivateFiles.write(
+          ChannelCredentialFiles.certificate(tls, host.nodeId()),
+          Files.readString(pki.nodeCertificates().get(host.nodeId()), StandardCharsets.US_ASCII));
+      ChannelCredentialFiles.PrivateFiles.write(
+          ChannelCredentialFiles.key(tls, host.nodeId()),
+          Files.readString(pki.nodeKeys().get(host.nodeId()), StandardCharsets.US_ASCII));
+    }
+    return "Your node certificates, checked against your CA '"
+        + issuer
+        + "' (the channel trusts only that CA and pins the peer's node name).\n";
+  }
+
+  private static Instant later(Instant instant, Date date) {
+    return instant.isAfter(date.toInstant()) ? instant : date.toInstant();
+  }
+
+  private static Instant earlier(Instant instant, Date date) {
+    return instant.isBefore(date.toInstant()) ? instant : date.toInstant();
   }
 
   private VmDescription checkVm(Path description, List<String> problems) {
@@ -189,7 +367,7 @@ public final class PairInitializer {
         !request.preSharedKey() && install != null ? install.resolve(TLS_DIRECTORY) : null,
         request.adminGroup(),
         request.metricsListen(),
-        null);
+        request.arbiter());
   }
 
   private static String instructions(
@@ -255,15 +433,12 @@ public final class PairInitializer {
           .append(host.nodeId())
           .append("\n\n");
     }
-    text.append("Once, on the shared storage (mounted at ")
-        .append(config.sharedDirectory())
-        .append(" on both hosts): ftvm lock init ")
-        .append(config.sharedDirectory())
-        .append("\n");
-    if (!request.preSharedKey()) {
-      text.append("Keep ")
-          .append(out.resolve(TLS_DIRECTORY).resolve(ChannelCredentialFiles.CA_KEY))
-          .append(" off the hosts (offline): it only issues replacement node certificates.\n");
+    if (config.sharedDirectory() != null) {
+      text.append("Once, on the shared storage (mounted at ")
+          .append(config.sharedDirectory())
+          .append(" on both hosts): ftvm lock init ")
+          .append(config.sharedDirectory())
+          .append("\n");
     }
     return text.toString();
   }

@@ -456,6 +456,26 @@ class PairCommandsTest {
   }
 
   @Test
+  void failoverOnARealHostHandsOffFromThisHostsPrimaryOnly() throws Exception {
+    // A real host's state directory: one node, its control socket directly inside.
+    Path node = Files.createDirectories(state.resolve("web"));
+    try (FakeControlServer a = FakeControlServer.at(node, PairCommandsTest::primary)) {
+      assertThat(run("failover", "--state-dir", node.toString())).as(err.toString()).isZero();
+      assertThat(a.commands).contains("failover");
+    }
+    assertThat(out.toString())
+        .containsPattern("handed off in \\d+ ms \\(handed off at log byte 4096\\)")
+        .contains("the backup goes live on its host");
+
+    try (FakeControlServer b =
+        FakeControlServer.at(node, () -> backup(NodeRole.BACKUP_REPLAYING))) {
+      assertThat(run("failover", "--state-dir", node.toString())).isEqualTo(CliErrors.FAILURE);
+      assertThat(b.commands).doesNotContain("failover");
+    }
+    assertThat(err.toString()).contains("run failover on the host of the PRIMARY_PROTECTED node");
+  }
+
+  @Test
   void failoverGivesUpWhenTheBackupHaltsInsteadOfGoingLive() throws Exception {
     writePairConfig();
     AtomicBoolean handedOff = new AtomicBoolean();
