@@ -141,7 +141,9 @@ public final class FaultCampaign implements Callable<Integer> {
   long reprotectBoundSeconds;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new FaultCampaign()).execute(args));
+    // The last --qemu/--test-vm wins: bench/faults.sh passes setup.sh's first, a user's second.
+    System.exit(
+        new CommandLine(new FaultCampaign()).setOverwrittenOptionsAllowed(true).execute(args));
   }
 
   @Override
