@@ -30,6 +30,13 @@ final class ReprotectingPair implements PairSupply {
   private static final Duration CLIENT_LIFETIME = Duration.ofHours(12);
   private static final Duration DAEMON_STOP = Duration.ofSeconds(10);
 
+  /**
+   * How long a re-protected pair must stay protected before the next fault: longer than the new
+   * backup's replay-stall watchdog (5 s), so a clone whose replay does not follow shows up as this
+   * round's failed re-protection, not as the next round's unprotected start.
+   */
+  private static final Duration SETTLE = Duration.ofSeconds(8);
+
   private final String workload;
   private final Duration detectionTimeout;
   private final Path qemu;
@@ -131,11 +138,13 @@ final class ReprotectingPair implements PairSupply {
             && pair.pair().roleOf(joiner).orElse(null) == NodeRole.BACKUP_REPLAYING) {
           long millis = System.currentTimeMillis() - rejoinAt;
           log.info(
-              "{} protected again by {} at epoch {} {} ms after the rejoin",
+              "{} protected again by {} at epoch {} {} ms after the rejoin; watching it {} s",
               survivor,
               joiner,
               status.epoch(),
-              millis);
+              millis,
+              SETTLE.toSeconds());
+          awaitStaysProtected(pair, survivor, joiner, millis);
           return new Reprotection(survivor, joiner, status.epoch(), millis, null);
         }
       } catch (IOException e) {
@@ -156,6 +165,28 @@ final class ReprotectingPair implements PairSupply {
             status == null ? "" : status.reason(),
             joiner,
             pair.pair().roleLine(joiner)));
+  }
+
+  private static void awaitStaysProtected(
+      PairHarness pair, String survivor, String joiner, long protectedAfterMillis)
+      throws InterruptedException {
+    long start = System.currentTimeMillis();
+    while (System.currentTimeMillis() - start < SETTLE.toMillis()) {
+      if (pair.pair().roleOf(survivor).orElse(null) != NodeRole.PRIMARY_PROTECTED
+          || pair.pair().roleOf(joiner).orElse(null) != NodeRole.BACKUP_REPLAYING) {
+        throw new IllegalStateException(
+            String.format(
+                Locale.ROOT,
+                "protected %d ms after the rejoin, but %d ms later %s is '%s' and %s '%s'",
+                protectedAfterMillis,
+                System.currentTimeMillis() - start,
+                joiner,
+                pair.pair().roleLine(joiner),
+                survivor,
+                pair.pair().roleLine(survivor)));
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** A fenced node's daemon stays up HALTED; as an admin restarting the service, stop it first. */
