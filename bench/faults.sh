@@ -8,7 +8,9 @@
 #
 #   bench/faults.sh --rounds 10 --seed 1                 # every fault type, in a seeded order
 #   bench/faults.sh --rounds 6 --faults none,kill-host-a
+#   bench/faults.sh --rounds 6 --pair-supply reprotect    # one long-lived pair, re-protected
 #   bench/faults.sh --help                               # every option (bounds, workload, ...)
+#   bench/faults.sh ... --qemu /path/qemu-system-x86_64   # another QEMU than setup.sh's
 #
 # Each round takes /tmp/ftvm-vm.lock (flock) while it runs, so other VM experiments on this
 # machine run between rounds, never beside one (--vm-lock none to skip). Work directory:
@@ -18,6 +20,14 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_prepare bench/faults.sh
+# A --qemu/--test-vm given here wins over setup.sh's (the campaign takes the last one).
+args=("$@")
+for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --qemu) FTVM_QEMU=${args[i + 1]} ;;
+    --test-vm) FTVM_TESTVM=${args[i + 1]} ;;
+  esac
+done
 
 work=${FTVM_FAULTS_DIR:-/tmp/ftvm-faults-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$work"

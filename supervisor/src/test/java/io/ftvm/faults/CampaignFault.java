@@ -1,9 +1,11 @@
 package io.ftvm.faults;
 
 import io.ftvm.faults.RoundObservation.Expectation;
+import io.ftvm.supervisor.nativeos.LinuxProcess;
 import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.PairFault;
 import io.ftvm.supervisor.topology.HostRole;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +41,9 @@ public enum CampaignFault {
     @Override
     FaultWindow inject(FaultContext context) throws Exception {
       return context.pause(
-          List.of(context.daemonPid(LocalPair.PRIMARY), context.qemuPid(LocalPair.PRIMARY)),
+          List.of(
+              context.daemonPid(context.roles().primary()),
+              context.qemuPid(context.roles().primary())),
           context.detectionTimeout().multipliedBy(2));
     }
   },
@@ -48,7 +52,8 @@ public enum CampaignFault {
     @Override
     FaultWindow inject(FaultContext context) throws Exception {
       return context.pause(
-          List.of(context.daemonPid(LocalPair.BACKUP)), context.detectionTimeout().multipliedBy(2));
+          List.of(context.daemonPid(context.roles().backup())),
+          context.detectionTimeout().multipliedBy(2));
     }
   },
   /** The logging link unplugged at the switch for 3 s, then plugged back in: a partition. */
@@ -85,7 +90,7 @@ public enum CampaignFault {
       long start;
       try {
         start = System.currentTimeMillis();
-        context.harness().pair().topology().killAllProcesses(HostRole.A);
+        context.harness().pair().topology().killAllProcesses(context.roles().primaryHost());
         Thread.sleep(OUTAGE.toMillis());
       } finally {
         block.restore();
@@ -110,7 +115,7 @@ public enum CampaignFault {
                   () -> new IllegalStateException(cliName() + " needs --arbiter zookeeper"));
       long start = System.currentTimeMillis();
       int leader = zooKeeper.killLeader();
-      context.harness().pair().topology().killAllProcesses(HostRole.A);
+      context.harness().pair().topology().killAllProcesses(context.roles().primaryHost());
       int next = zooKeeper.cluster().awaitLeader(java.time.Duration.ofSeconds(60));
       long end = System.currentTimeMillis();
       org.slf4j.LoggerFactory.getLogger(CampaignFault.class)
@@ -177,7 +182,7 @@ public enum CampaignFault {
     long start;
     try {
       start = System.currentTimeMillis();
-      context.harness().pair().topology().killAllProcesses(HostRole.A);
+      context.harness().pair().topology().killAllProcesses(context.roles().primaryHost());
       Thread.sleep(OUTAGE.toMillis());
     } finally {
       zk.cluster().restore(ports);
@@ -219,11 +224,69 @@ public enum CampaignFault {
     return expectation;
   }
 
-  /** Applies the fault to a protected pair; returns once it is over (restored, resumed). */
+  /**
+   * What must happen when the fault strikes a pair with these roles: a survivor named for a fresh
+   * pair (b, the backup) is the current backup of a pair whose roles swapped.
+   */
+  Expectation expectation(PairRoles roles) {
+    return new Expectation(
+        expectation.goLive(),
+        roles.now(expectation.survivor()),
+        expectation.liveOnlyAfterFaultEnd());
+  }
+
+  /**
+   * Applies the fault to a protected pair; returns once it is over (restored, resumed). Names in
+   * {@link PairFault} are those of a fresh pair (a primary); on a pair whose roles swapped the
+   * mirrored fault acts on the current primary or backup.
+   */
   FaultWindow inject(FaultContext context) throws Exception {
     long start = System.currentTimeMillis();
-    pairFault.inject(context.harness());
+    PairRoles roles = context.roles();
+    if (roles.equals(PairRoles.INITIAL)) {
+      pairFault.inject(context.harness());
+      return FaultWindow.instant(start);
+    }
+    switch (pairFault) {
+      case KILL_PRIMARY_QEMU -> PairFault.KILL_BACKUP_QEMU.inject(context.harness());
+      case KILL_PRIMARY_HOST -> PairFault.KILL_BACKUP_HOST.inject(context.harness());
+      case KILL_BACKUP_HOST -> PairFault.KILL_PRIMARY_HOST.inject(context.harness());
+      case PLANNED_FAILOVER ->
+          context.harness().pair().control(roles.primary()).request("failover");
+      case KILL_PRIMARY_DAEMON -> killDaemonAndAwaitItsQemu(context, roles.primary());
+      default ->
+          throw new IllegalStateException(pairFault + " has no mirror for swapped roles " + roles);
+    }
     return FaultWindow.instant(start);
+  }
+
+  /**
+   * kill -9 of a node's daemon JVM; its QEMU must die with it (pdeathsig), as {@link
+   * PairFault#KILL_PRIMARY_DAEMON} checks for node a.
+   */
+  private static void killDaemonAndAwaitItsQemu(FaultContext context, String node)
+      throws IOException, InterruptedException {
+    ProcessHandle launched = context.harness().pair().daemon(node).toHandle();
+    ProcessHandle daemon =
+        launched.info().command().orElse("").endsWith("java")
+            ? launched
+            : launched
+                .descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("java"))
+                .findFirst()
+                .orElse(launched);
+    long qemuPid = context.qemuPid(node);
+    if (!daemon.destroyForcibly()) {
+      throw new IllegalStateException("SIGKILL to " + node + "'s daemon pid " + daemon.pid());
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (ProcessHandle.of(qemuPid).isPresent() && LinuxProcess.isRunning(qemuPid)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            node + "'s QEMU (pid " + qemuPid + ") outlived its daemon by 2 s: no pdeathsig");
+      }
+      Thread.sleep(1);
+    }
   }
 
   /** The faults named in a comma-separated list of campaign names ("all" or empty: every one). */

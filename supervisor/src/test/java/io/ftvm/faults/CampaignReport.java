@@ -13,7 +13,19 @@ import java.util.Map;
  */
 final class CampaignReport {
   /** One finished round, as the report needs it. */
-  record RoundResult(String fault, boolean passed, long faultToLiveMillis, long roundMillis) {}
+  /**
+   * @param reprotectMillis from the rejoin to protected again (a long-lived pair), or -1
+   */
+  record RoundResult(
+      String fault,
+      boolean passed,
+      long faultToLiveMillis,
+      long roundMillis,
+      long reprotectMillis) {
+    RoundResult(String fault, boolean passed, long faultToLiveMillis, long roundMillis) {
+      this(fault, passed, faultToLiveMillis, roundMillis, -1);
+    }
+  }
 
   private final List<RoundResult> results = new ArrayList<>();
 
@@ -26,14 +38,34 @@ final class CampaignReport {
   }
 
   String render(List<String> faultOrder) {
+    return render(faultOrder, false);
+  }
+
+  /**
+   * @param withReprotection adds rejoin->protected p50 and max over the rounds that re-protected a
+   *     long-lived pair
+   */
+  String render(List<String> faultOrder, boolean withReprotection) {
     Map<String, List<RoundResult>> byFault = new LinkedHashMap<>();
     faultOrder.forEach(f -> byFault.put(f, new ArrayList<>()));
     results.forEach(r -> byFault.computeIfAbsent(r.fault(), f -> new ArrayList<>()).add(r));
     StringBuilder out = new StringBuilder();
-    String format = "%-20s %6s %6s %6s %16s %13s%n";
+    String format =
+        withReprotection
+            ? "%-20s %6s %6s %6s %16s %10s %18s %10s%n"
+            : "%-20s %6s %6s %6s %16s %13s%n";
     out.append(
         String.format(
-            Locale.ROOT, format, "fault", "rounds", "passed", "failed", "fault->live p50", "max"));
+            Locale.ROOT,
+            format,
+            "fault",
+            "rounds",
+            "passed",
+            "failed",
+            "fault->live p50",
+            "max",
+            "reprotect p50",
+            "max"));
     byFault.forEach(
         (fault, rounds) -> {
           if (!rounds.isEmpty()) {
@@ -53,6 +85,9 @@ final class CampaignReport {
     long passed = rounds.stream().filter(RoundResult::passed).count();
     List<Long> live =
         rounds.stream().map(RoundResult::faultToLiveMillis).filter(m -> m >= 0).sorted().toList();
+    List<Long> reprotect =
+        rounds.stream().map(RoundResult::reprotectMillis).filter(m -> m >= 0).sorted().toList();
+    // A format without the re-protection columns ignores the extra arguments.
     return String.format(
         Locale.ROOT,
         format,
@@ -60,7 +95,17 @@ final class CampaignReport {
         rounds.size(),
         passed,
         rounds.size() - passed,
-        live.isEmpty() ? "-" : live.get((live.size() - 1) / 2) + " ms",
-        live.isEmpty() ? "-" : live.get(live.size() - 1) + " ms");
+        median(live),
+        max(live),
+        median(reprotect),
+        max(reprotect));
+  }
+
+  private static String median(List<Long> sorted) {
+    return sorted.isEmpty() ? "-" : sorted.get((sorted.size() - 1) / 2) + " ms";
+  }
+
+  private static String max(List<Long> sorted) {
+    return sorted.isEmpty() ? "-" : sorted.get(sorted.size() - 1) + " ms";
   }
 }

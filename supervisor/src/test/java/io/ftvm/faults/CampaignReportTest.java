@@ -27,4 +27,21 @@ class CampaignReportTest {
     assertThat(lines.get(lines.size() - 1)).isEqualTo("2 passed, 2 failed");
     assertThat(report.failed()).isEqualTo(2);
   }
+
+  @Test
+  void aLongLivedPairsTableShowsTheReprotectionTimes() {
+    CampaignReport report = new CampaignReport();
+    report.add(new CampaignReport.RoundResult("kill-host-a", true, 600, 40_000, 21_000));
+    report.add(new CampaignReport.RoundResult("kill-host-a", true, 900, 40_000, 25_000));
+    report.add(new CampaignReport.RoundResult("none", true, -1, 20_000, -1));
+
+    List<String> lines = report.render(List.of("none", "kill-host-a"), true).lines().toList();
+
+    assertThat(lines.get(0)).contains("fault->live p50", "reprotect p50");
+    assertThat(lines.get(1).split("\\s+"))
+        .containsExactly("none", "1", "1", "0", "-", "-", "-", "-");
+    assertThat(lines.get(2).split("\\s+"))
+        .containsExactly(
+            "kill-host-a", "2", "2", "0", "600", "ms", "900", "ms", "21000", "ms", "25000", "ms");
+  }
 }

@@ -119,12 +119,39 @@ public final class FaultCampaign implements Callable<Integer> {
               + " campaign, members in network namespaces). Default: ${DEFAULT-VALUE}.")
   String arbiter;
 
+  @Option(
+      names = "--pair-supply",
+      defaultValue = "fresh",
+      description =
+          "fresh: a new pair per round; reprotect: one long-lived pair for the whole campaign,"
+              + " after a failover the other node rejoins empty and the survivor must be"
+              + " protected again at the next epoch within --reprotect-bound-s (else the round"
+              + " fails and the next round gets a fresh pair). Faults act on the current roles:"
+              + " kill-host-a kills the primary's host, kill-host-b the backup's. The VM lock is"
+              + " then held for the whole campaign (the pair runs between rounds)."
+              + " Default: ${DEFAULT-VALUE}.")
+  String pairSupply;
+
+  @Option(
+      names = "--reprotect-bound-s",
+      defaultValue = "180",
+      description =
+          "With --pair-supply reprotect: rejoin to protected within the replay bound at most this"
+              + " long. Default: ${DEFAULT-VALUE}.")
+  long reprotectBoundSeconds;
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new FaultCampaign()).execute(args));
+    // The last --qemu/--test-vm wins: bench/faults.sh passes setup.sh's first, a user's second.
+    System.exit(
+        new CommandLine(new FaultCampaign()).setOverwrittenOptionsAllowed(true).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
+    if (!List.of("fresh", "reprotect").contains(pairSupply)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--pair-supply must be fresh or reprotect");
+    }
     if (!List.of("shared-directory", "zookeeper").contains(arbiter)) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--arbiter must be shared-directory or zookeeper");
@@ -153,29 +180,47 @@ public final class FaultCampaign implements Callable<Integer> {
     List<CampaignFault> order = FaultSchedule.order(selected, rounds, seed);
     Duration detection = Duration.ofMillis(detectionTimeoutMillis);
     Bounds bounds = new Bounds(liveBoundMillis, loserBoundMillis, linesAfter);
-    RoundRunner runner =
-        new RoundRunner(
-            new PairSupply.FreshPairPerRound(
-                workload,
-                detection,
-                qemu,
-                testVm,
-                zooKeeper
-                    .map(CampaignZooKeeper::attachment)
-                    .orElse(ArbiterAttachment.sharedDirectory())),
-            detection,
-            bounds,
-            zooKeeper);
+    ArbiterAttachment attachment =
+        zooKeeper.map(CampaignZooKeeper::attachment).orElse(ArbiterAttachment.sharedDirectory());
+    boolean longLived = pairSupply.equals("reprotect");
+    Path lockFile = vmLock.equals("none") ? null : Path.of(vmLock);
+    // A long-lived pair runs between rounds too: the lock is held for the whole campaign (taken
+    // first, so it is released only after the pair is gone).
+    try (VmLock campaignLock = VmLock.acquire(longLived ? lockFile : null);
+        PairSupply supply =
+            longLived
+                ? new ReprotectingPair(
+                    workload,
+                    detection,
+                    qemu,
+                    testVm,
+                    attachment,
+                    workDirectory,
+                    Duration.ofSeconds(reprotectBoundSeconds))
+                : new PairSupply.FreshPairPerRound(workload, detection, qemu, testVm, attachment)) {
+      RoundRunner runner = new RoundRunner(supply, detection, bounds, zooKeeper);
+      return runRounds(order, selected, runner, longLived ? null : lockFile, zooKeeper, longLived);
+    }
+  }
+
+  private int runRounds(
+      List<CampaignFault> order,
+      List<CampaignFault> selected,
+      RoundRunner runner,
+      Path roundLockFile,
+      Optional<CampaignZooKeeper> zooKeeper,
+      boolean longLived)
+      throws Exception {
     RoundChecker checker = new RoundChecker();
     CampaignReport report = new CampaignReport();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     List<Map<String, Object>> summary = new ArrayList<>();
-    Path lockFile = vmLock.equals("none") ? null : Path.of(vmLock);
     System.out.printf(
-        "fault campaign: %d rounds, seed %d, arbiter %s, workload %s, detection %d ms, live"
-            + " bound %d ms, loser bound %d ms; work dir %s%n",
+        "fault campaign: %d rounds, seed %d, pair supply %s, arbiter %s, workload %s, detection"
+            + " %d ms, live bound %d ms, loser bound %d ms; work dir %s%n",
         rounds,
         seed,
+        pairSupply,
         arbiter,
         workload,
         detectionTimeoutMillis,
@@ -191,7 +236,7 @@ public final class FaultCampaign implements Callable<Integer> {
       if (zooKeeper.isPresent()) {
         zooKeeper.get().heal(); // members a previous round killed come back first
       }
-      try (VmLock lock = VmLock.acquire(lockFile)) {
+      try (VmLock lock = VmLock.acquire(roundLockFile)) {
         started = System.currentTimeMillis();
         log.info("=== round {}/{}: {}", i + 1, order.size(), fault.cliName());
         observation = runner.run(fault, roundDirectory);
@@ -203,10 +248,19 @@ public final class FaultCampaign implements Callable<Integer> {
       if (verdict.passed()) {
         removeBulk(roundDirectory);
       }
+      long reprotectMillis =
+          observation.reprotection() == null
+              ? -1
+              : observation.reprotection().rejoinToProtectedMillis();
       report.add(
           new CampaignReport.RoundResult(
-              fault.cliName(), verdict.passed(), verdict.faultToLiveMillis(), roundMillis));
-      System.out.println(line(i + 1, order.size(), fault, verdict, roundMillis, roundDirectory));
+              fault.cliName(),
+              verdict.passed(),
+              verdict.faultToLiveMillis(),
+              roundMillis,
+              reprotectMillis));
+      System.out.println(
+          line(i + 1, order.size(), fault, verdict, roundMillis, reprotectMillis, roundDirectory));
       System.out.flush();
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("round", i + 1);
@@ -215,12 +269,13 @@ public final class FaultCampaign implements Callable<Integer> {
       row.put("survivor", verdict.survivor());
       row.put("faultToLiveMillis", verdict.faultToLiveMillis());
       row.put("roundMillis", roundMillis);
+      row.put("reprotection", observation.reprotection());
       row.put("failures", verdict.failures());
       row.put("directory", roundDirectory.toString());
       summary.add(row);
       json.writeValue(workDirectory.resolve("results.json").toFile(), summary);
     }
-    String table = report.render(selected.stream().map(CampaignFault::cliName).toList());
+    String table = report.render(selected.stream().map(CampaignFault::cliName).toList(), longLived);
     Files.writeString(workDirectory.resolve("results.txt"), table);
     System.out.println();
     System.out.print(table);
@@ -233,6 +288,7 @@ public final class FaultCampaign implements Callable<Integer> {
       CampaignFault fault,
       RoundVerdict verdict,
       long roundMillis,
+      long reprotectMillis,
       Path directory) {
     StringBuilder line =
         new StringBuilder(
@@ -246,6 +302,9 @@ public final class FaultCampaign implements Callable<Integer> {
                 verdict.survivor() == null ? "-" : verdict.survivor(),
                 verdict.faultToLiveMillis() < 0 ? "-" : verdict.faultToLiveMillis() + " ms",
                 roundMillis / 1000.0));
+    if (reprotectMillis >= 0) {
+      line.append(String.format(Locale.ROOT, "  rejoin->protected %d ms", reprotectMillis));
+    }
     if (!verdict.passed()) {
       line.append("  reason: ").append(String.join(" | ", verdict.failures()));
       line.append("  kept: ").append(directory);

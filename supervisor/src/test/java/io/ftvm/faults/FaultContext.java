@@ -18,20 +18,24 @@ final class FaultContext {
   private final List<Process> helpers = new ArrayList<>();
 
   private final java.util.Optional<CampaignZooKeeper> zooKeeper;
-
-  FaultContext(PairHarness harness, Duration detectionTimeout, Map<String, Long> qemuPids) {
-    this(harness, detectionTimeout, qemuPids, java.util.Optional.empty());
-  }
+  private final PairRoles roles;
 
   FaultContext(
       PairHarness harness,
       Duration detectionTimeout,
       Map<String, Long> qemuPids,
-      java.util.Optional<CampaignZooKeeper> zooKeeper) {
+      java.util.Optional<CampaignZooKeeper> zooKeeper,
+      PairRoles roles) {
     this.harness = harness;
     this.detectionTimeout = detectionTimeout;
     this.qemuPids = qemuPids;
     this.zooKeeper = zooKeeper;
+    this.roles = roles;
+  }
+
+  /** Which node is primary and which backup when the fault strikes. */
+  PairRoles roles() {
+    return roles;
   }
 
   /** The campaign's ZooKeeper ensemble when the pair decides go-live on it. */

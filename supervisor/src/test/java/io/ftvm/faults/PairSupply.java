@@ -1,23 +1,37 @@
 package io.ftvm.faults;
 
+import io.ftvm.faults.RoundObservation.Reprotection;
 import io.ftvm.supervisor.pair.PairHarness;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Where a round's protected pair comes from. Today every round starts its own pair and removes it
- * afterwards ({@link FreshPairPerRound}); once a live node can be re-protected, a supply that keeps
- * one long-lived pair and re-protects it between rounds fits in here without changing the rounds.
+ * Where a round's protected pair comes from: a new pair per round ({@link FreshPairPerRound}), or
+ * one long-lived pair re-protected between rounds ({@link ReprotectingPair}).
  */
-interface PairSupply {
+interface PairSupply extends AutoCloseable {
   /** A protected pair for the round whose files go to {@code roundDirectory}. */
   PairHarness pairFor(Path roundDirectory) throws Exception;
 
-  /** The round is over; a fresh-per-round supply removes the pair, a long-lived one re-protects. */
-  void roundOver(PairHarness harness);
+  /**
+   * The transcript of the client holding one TCP connection to the guest's counter stream: a new
+   * client per pair, so a long-lived pair's connection spans rounds.
+   */
+  Path counterTranscript(PairHarness harness) throws IOException;
+
+  /**
+   * The round is over; a fresh-per-round supply removes the pair (and returns null), a long-lived
+   * one re-protects it and returns what that took (null if the pair stayed protected).
+   */
+  Reprotection roundOver(PairHarness harness);
 
   /** Whether {@link #roundOver} removed everything, so the round can be checked for leaks. */
   boolean removesPairAfterRound();
+
+  /** The campaign is over: whatever pair is still up is removed. */
+  @Override
+  default void close() {}
 
   /** A new pair per round: {@link PairHarness#start}, {@link PairHarness#close}. */
   record FreshPairPerRound(
@@ -42,8 +56,14 @@ interface PairSupply {
     }
 
     @Override
-    public void roundOver(PairHarness harness) {
+    public Path counterTranscript(PairHarness harness) throws IOException {
+      return harness.startCounterClient(java.time.Duration.ofMinutes(15));
+    }
+
+    @Override
+    public Reprotection roundOver(PairHarness harness) {
       harness.close();
+      return null;
     }
 
     @Override

@@ -31,12 +31,6 @@ import java.util.Set;
  */
 public final class RoundChecker {
   private static final List<String> NODES = List.of(LocalPair.PRIMARY, LocalPair.BACKUP);
-  private static final Map<String, NodeRole> PROTECTED_ROLES =
-      Map.of(
-          LocalPair.PRIMARY,
-          NodeRole.PRIMARY_PROTECTED,
-          LocalPair.BACKUP,
-          NodeRole.BACKUP_REPLAYING);
   private static final Set<NodeRole> HARMLESS = EnumSet.of(NodeRole.HALTED);
 
   public RoundVerdict check(RoundObservation round) {
@@ -51,12 +45,11 @@ public final class RoundChecker {
       }
       return new RoundVerdict(failures, null, -1);
     }
-    for (String node : NODES) {
-      if (atFault.get(node) != PROTECTED_ROLES.get(node)) {
-        failures.add("not protected when the fault struck: " + describe(atFault));
-        // What follows judges a fault on a protected pair; on anything else it says nothing.
-        return new RoundVerdict(failures, null, -1);
-      }
+    // Either node may be the primary: a long-lived pair swaps roles with every failover.
+    if (PairRoles.ofProtected(atFault).isEmpty()) {
+      failures.add("not protected when the fault struck: " + describe(atFault));
+      // What follows judges a fault on a protected pair; on anything else it says nothing.
+      return new RoundVerdict(failures, null, -1);
     }
     Map<String, Long> firstLive = firstTimeIn(round.roleChanges(), NodeRole.PRIMARY_ALONE);
     String survivor = firstLive.size() == 1 ? firstLive.keySet().iterator().next() : null;
@@ -65,6 +58,9 @@ public final class RoundChecker {
       checkGoLive(round, firstLive, failures);
     } else {
       checkStayedProtected(round, failures);
+    }
+    if (round.reprotection() != null && round.reprotection().failure() != null) {
+      failures.add("re-protection failed: " + round.reprotection().failure());
     }
     checkStream(round, failures);
     if (!round.leaks().isEmpty()) {
@@ -171,7 +167,7 @@ public final class RoundChecker {
 
   private static void checkStayedProtected(RoundObservation round, List<String> failures) {
     for (RoleChange change : round.roleChanges()) {
-      if (change.role() != PROTECTED_ROLES.get(change.node())) {
+      if (change.role() != round.rolesAtFault().get(change.node())) {
         failures.add(
             "spurious split: "
                 + change.node()

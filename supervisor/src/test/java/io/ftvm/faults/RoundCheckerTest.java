@@ -245,6 +245,74 @@ class RoundCheckerTest {
   }
 
   @Test
+  void onALongLivedPairWithSwappedRolesTheMirroredRoundPasses() throws IOException {
+    // b is primary after an earlier failover; the fault killed b's host, a went live at epoch 2;
+    // epoch 1's record belongs to the earlier round and is not in the observation.
+    RoundVerdict verdict = checker.check(recorded(RoundCheckerTest::swapNodes));
+
+    assertThat(verdict.failures()).isEmpty();
+    assertThat(verdict.survivor()).isEqualTo("a");
+  }
+
+  @Test
+  void aFailedReprotectionFailsTheRound() throws IOException {
+    RoundVerdict verdict =
+        checker.check(
+            recorded(
+                json ->
+                    json.putObject("reprotection")
+                        .put("survivor", "b")
+                        .put("joiner", "a")
+                        .put("epoch", 0)
+                        .put("rejoinToProtectedMillis", -1)
+                        .put("failure", "b not protected at epoch 2 within 180 s")));
+
+    assertThat(verdict.failures())
+        .containsExactly("re-protection failed: b not protected at epoch 2 within 180 s");
+  }
+
+  @Test
+  void aSwappedPairMustStayAsItWasWhenNoFaultStrikes() throws IOException {
+    RoundVerdict verdict =
+        checker.check(
+            recorded(
+                json -> {
+                  swapNodes(json);
+                  json.put("fault", "none");
+                  ObjectNode expectation = (ObjectNode) json.get("expectation");
+                  expectation.put("goLive", false);
+                  expectation.putNull("survivor");
+                  ((ArrayNode) json.get("roleChanges")).removeAll();
+                  ((ObjectNode) json.get("qemuDeathMillis")).removeAll();
+                  ((ArrayNode) json.get("goLiveRecords")).removeAll();
+                  ((ObjectNode) json.get("finalRoles"))
+                      .put("b", "PRIMARY_PROTECTED")
+                      .put("a", "BACKUP_REPLAYING");
+                  ((ObjectNode) json.get("daemonAliveAtEnd")).put("a", true).put("b", true);
+                  // b staying PRIMARY_PROTECTED is no change; a becoming primary would be.
+                  addRoleChange(json, FAULT + 100, "b", "PRIMARY_PROTECTED");
+                }));
+
+    assertThat(verdict.failures()).isEmpty();
+  }
+
+  /** The recorded round with a and b exchanged, at epoch 2. */
+  private static void swapNodes(ObjectNode json) {
+    ((ObjectNode) json.get("expectation")).put("survivor", "a");
+    ((ObjectNode) json.get("rolesAtFault"))
+        .put("a", "BACKUP_REPLAYING")
+        .put("b", "PRIMARY_PROTECTED");
+    for (var change : json.get("roleChanges")) {
+      ((ObjectNode) change).put("node", "a");
+    }
+    json.putObject("qemuDeathMillis").put("b", 1796114770064L);
+    json.putObject("finalRoles").put("a", "PRIMARY_ALONE").put("b", "PRIMARY_PROTECTED");
+    json.putObject("daemonAliveAtEnd").put("a", true).put("b", false);
+    ObjectNode record = (ObjectNode) json.get("goLiveRecords").get(0);
+    record.put("file", "epoch-2.golive").put("epoch", 2).put("winner", "a");
+  }
+
+  @Test
   void aRoundThatNeverGotToItsFaultFails() throws IOException {
     RoundVerdict verdict =
         checker.check(

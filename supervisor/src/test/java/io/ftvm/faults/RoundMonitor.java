@@ -34,6 +34,10 @@ final class RoundMonitor implements AutoCloseable {
   private final List<RoleChange> changes = new ArrayList<>();
   private final Map<String, Long> qemuDeaths = new LinkedHashMap<>();
   private final Map<String, Long> recordsFirstSeen = new LinkedHashMap<>();
+
+  /** Records of earlier epochs (a long-lived pair's earlier rounds): not this round's outcome. */
+  private final java.util.Set<String> recordsBefore = new java.util.HashSet<>();
+
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -51,6 +55,11 @@ final class RoundMonitor implements AutoCloseable {
       currentRoles.put(node, role);
     }
     poll();
+    try {
+      recordsBefore.addAll(recordSource.records().keySet());
+    } catch (IOException e) {
+      log.warn("reading the go-live records before the fault: {}", e.toString());
+    }
     pollRecords();
     this.thread = new Thread(this::run, "round-monitor");
     thread.setDaemon(true);
@@ -87,6 +96,9 @@ final class RoundMonitor implements AutoCloseable {
     synchronized (this) {
       records.forEach(
           (name, winner) -> {
+            if (recordsBefore.contains(name)) {
+              return;
+            }
             recordsFirstSeen.putIfAbsent(name, now);
             if (winner != null || !recordWinners.containsKey(name)) {
               recordWinners.put(name, winner); // a record still being written reads as null

@@ -25,6 +25,9 @@ import java.util.Map;
  * @param goLiveRecords the go-live records on the shared storage at the end of the observation
  * @param stream what the client on its one TCP connection received
  * @param leaks what the round left behind after its pair was closed
+ * @param reprotection what a long-lived pair supply did after the round to make the pair protected
+ *     again; null where nothing was to be done (a fresh pair per round, or the pair stayed
+ *     protected)
  */
 public record RoundObservation(
     String fault,
@@ -40,7 +43,26 @@ public record RoundObservation(
     Map<String, Boolean> daemonAliveAtEnd,
     List<GoLiveRecordSeen> goLiveRecords,
     StreamSummary stream,
-    List<String> leaks) {
+    List<String> leaks,
+    Reprotection reprotection) {
+
+  /**
+   * The re-protection after a round on a long-lived pair: the fenced or dead node rejoined empty
+   * and the survivor protected again at the next epoch.
+   *
+   * @param survivor the node that stayed primary
+   * @param joiner the node restarted to join as the new backup
+   * @param epoch the epoch the pair is protected at afterwards (0 if it never got there)
+   * @param rejoinToProtectedMillis from the rejoin to the survivor PRIMARY_PROTECTED within the
+   *     replay bound; -1 if it did not get there
+   * @param failure why the pair could not be protected again, or null
+   */
+  public record Reprotection(
+      String survivor, String joiner, long epoch, long rejoinToProtectedMillis, String failure) {
+    static Reprotection failed(String survivor, String joiner, String failure) {
+      return new Reprotection(survivor, joiner, 0, -1, failure);
+    }
+  }
 
   /**
    * What a fault must lead to.

@@ -38,9 +38,6 @@ final class RoundRunner {
   /** Lines (200 per second) the client must have before the fault: the stream is flowing. */
   private static final int LINES_BEFORE = 200;
 
-  /** How long the client runs at most; it is killed with the pair long before. */
-  private static final Duration CLIENT_LIFETIME = Duration.ofMinutes(15);
-
   /** How long past its bound a go-live is still waited for, to report how late it came. */
   private static final Duration LATE_GRACE = Duration.ofSeconds(5);
 
@@ -85,8 +82,7 @@ final class RoundRunner {
   RoundObservation run(CampaignFault fault, Path roundDirectory)
       throws IOException, InterruptedException {
     Files.createDirectories(roundDirectory);
-    Expectation expectation = fault.expectation();
-    Recorder recorder = new Recorder(fault, expectation);
+    Recorder recorder = new Recorder(fault, fault.expectation());
     PairHarness harness = null;
     TopologySpec topology = null;
     List<Process> helpers = new ArrayList<>();
@@ -94,21 +90,27 @@ final class RoundRunner {
       long started = System.currentTimeMillis();
       harness = supply.pairFor(roundDirectory);
       topology = harness.pair().topology().spec();
-      Path transcript = harness.startCounterClient(CLIENT_LIFETIME);
+      Path transcript = supply.counterTranscript(harness);
+      // Counted from now: a long-lived pair's client has lines from earlier rounds.
       awaitCondition(
           "client received " + LINES_BEFORE + " lines",
           Duration.ofMinutes(2),
-          () -> lines(transcript).count() >= LINES_BEFORE);
+          () -> lines(transcript).countReceivedAfter(started) >= LINES_BEFORE);
       log.info("round ready in {} ms", System.currentTimeMillis() - started);
       Map<String, Long> qemuPids = new LinkedHashMap<>();
       for (String node : NODES) {
         NodeStatus status = harness.status(node);
         qemuPids.put(node, status.qemuPid());
       }
-      FaultContext context = new FaultContext(harness, detectionTimeout, qemuPids, zooKeeper);
       try (RoundMonitor monitor =
           new RoundMonitor(harness.pair(), qemuPids, recordSource(harness))) {
         recorder.rolesAtFault = monitor.initialRoles();
+        // Unresolvable roles are judged by the checker ("not protected when the fault struck").
+        PairRoles roles = PairRoles.ofProtected(recorder.rolesAtFault).orElse(PairRoles.INITIAL);
+        recorder.expectation = fault.expectation(roles);
+        log.info("roles at the fault: primary {}, backup {}", roles.primary(), roles.backup());
+        FaultContext context =
+            new FaultContext(harness, detectionTimeout, qemuPids, zooKeeper, roles);
         try {
           log.info("injecting {}", fault.cliName());
           recorder.faultStart = System.currentTimeMillis();
@@ -119,7 +121,7 @@ final class RoundRunner {
               "fault {} over after {} ms",
               fault.cliName(),
               window.endMillis() - window.startMillis());
-          watchOutcome(expectation, monitor, recorder, transcript);
+          watchOutcome(recorder.expectation, monitor, recorder, transcript);
         } finally {
           helpers.addAll(context.helpers());
           monitor.close();
@@ -133,7 +135,7 @@ final class RoundRunner {
     } finally {
       if (harness != null) {
         try {
-          supply.roundOver(harness);
+          recorder.reprotection = supply.roundOver(harness);
         } catch (RuntimeException e) {
           log.error("closing the round's pair failed", e);
           recorder.error = (recorder.error == null ? "" : recorder.error + "; ") + "close: " + e;
@@ -206,7 +208,8 @@ final class RoundRunner {
   /** Collects the observation while the round runs; fields stay null where it never got there. */
   private static final class Recorder {
     final CampaignFault fault;
-    final Expectation expectation;
+    Expectation expectation;
+    RoundObservation.Reprotection reprotection;
     String error;
     Map<String, NodeRole> rolesAtFault;
     long faultStart = -1;
@@ -289,7 +292,8 @@ final class RoundRunner {
           daemonsAlive,
           records,
           stream,
-          leaks);
+          leaks,
+          reprotection);
     }
   }
 }
