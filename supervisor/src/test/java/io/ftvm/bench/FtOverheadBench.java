@@ -95,6 +95,15 @@ public final class FtOverheadBench implements Callable<Integer> {
       description = "The pair's failure detection timeout (default: the product's).")
   long detectionTimeoutMillis;
 
+  @Option(
+      names = "--warmup-seconds",
+      defaultValue = "0",
+      description =
+          "Unmeasured echo and kv load for this many seconds each after the guest is ready and"
+              + " before the measured window (0: none), so that freshly started JVMs (a pair's"
+              + " daemons) have compiled their hot paths. Default: ${DEFAULT-VALUE}.")
+  long warmupSeconds;
+
   @Option(names = "--work-dir", required = true, description = "Run files and results.json.")
   Path workDirectory;
 
@@ -147,6 +156,14 @@ public final class FtOverheadBench implements Callable<Integer> {
                 thread.setDaemon(true);
                 return thread;
               });
+      if (warmupSeconds > 0) {
+        log.info(
+            "{}: {} s echo + {} s kv unmeasured warm-up",
+            configuration.label(),
+            warmupSeconds,
+            warmupSeconds);
+        runClient(target, directory, launcher, "warmup", warmupSeconds, 0, 0);
+      }
       JsonNode client;
       try {
         sampler.scheduleAtFixedRate(
@@ -154,7 +171,8 @@ public final class FtOverheadBench implements Callable<Integer> {
             0,
             SAMPLE_INTERVAL.toMillis(),
             TimeUnit.MILLISECONDS);
-        client = runClient(target, directory, launcher);
+        client =
+            runClient(target, directory, launcher, "client", phaseSeconds, cpuSeconds, diskSeconds);
       } finally {
         sampler.shutdownNow();
         sampler.awaitTermination(10, TimeUnit.SECONDS);
@@ -197,7 +215,15 @@ public final class FtOverheadBench implements Callable<Integer> {
   }
 
   /** Runs {@link GuestLoadClient} on the client host and returns its JSON result. */
-  private JsonNode runClient(BenchTarget target, Path directory, ChildProcessLauncher launcher)
+  /** Runs {@link GuestLoadClient} in the client host; its output goes to {@code <name>.out}. */
+  private JsonNode runClient(
+      BenchTarget target,
+      Path directory,
+      ChildProcessLauncher launcher,
+      String name,
+      long phaseSeconds,
+      long cpuSeconds,
+      long diskSeconds)
       throws IOException, InterruptedException {
     List<String> java =
         new ArrayList<>(
@@ -213,8 +239,8 @@ public final class FtOverheadBench implements Callable<Integer> {
                 Integer.toString(CLIENT_CONNECT_TIMEOUT_SECONDS),
                 Long.toString(cpuSeconds),
                 Long.toString(diskSeconds)));
-    Path output = directory.resolve("client.out");
-    Path errors = directory.resolve("client.err");
+    Path output = directory.resolve(name + ".out");
+    Path errors = directory.resolve(name + ".err");
     Process client =
         launcher.start(
             new ProcessBuilder(target.topology().commandIn(HostRole.CLIENT, java))
@@ -248,6 +274,7 @@ public final class FtOverheadBench implements Callable<Integer> {
     document.put("phaseSeconds", phaseSeconds);
     document.put("kvDepth", kvDepth);
     document.put("cpuSeconds", cpuSeconds);
+    document.put("warmupSeconds", warmupSeconds);
     document.put("diskSecondsPerOp", diskSeconds);
     document.put("results", results);
     document.put("failures", failures);

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * A following pair with its work directory and LANs, for one test. The work directory is deleted on
- * close only if the test said it passed: a failure's consoles and QEMU logs stay for the
- * post-mortem.
+ * close only if the test said it passed: a failure's consoles, QEMU logs and replay logs stay for
+ * the post-mortem.
  */
 final class FollowFixture implements AutoCloseable {
   private final Path work;
@@ -63,6 +63,9 @@ final class FollowFixture implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      if (!passed) {
+        pair.keepLogs(work);
+      }
       pair.close();
     } finally {
       closeLans(primaryLan, backupLan);

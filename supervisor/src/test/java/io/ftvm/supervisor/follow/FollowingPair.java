@@ -10,6 +10,7 @@ import io.ftvm.supervisor.pair.BackupLogFeeder;
 import io.ftvm.supervisor.pair.PrimaryLogPump;
 import io.ftvm.supervisor.pair.ReplayBounds;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -100,6 +101,16 @@ final class FollowingPair implements AutoCloseable {
 
   BackupLogFeeder feeder() {
     return feeder;
+  }
+
+  /**
+   * Writes the log the primary recorded and the log the backup received into {@code directory}
+   * ({@code primary.rrlog}, {@code backup.rrlog}): a failed test's replay can then be examined
+   * event by event.
+   */
+  void keepLogs(Path directory) throws IOException {
+    Files.write(directory.resolve("primary.rrlog"), primaryStore.contents());
+    Files.write(directory.resolve("backup.rrlog"), backupStore.contents());
   }
 
   @Override
