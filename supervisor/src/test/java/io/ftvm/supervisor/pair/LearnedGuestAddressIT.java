@@ -105,16 +105,17 @@ class LearnedGuestAddressIT {
               ""));
       Files.writeString(leases, "");
       // The guest's udhcpc keeps asking for a minute; the server may come up while it boots.
-      harness.startTied(
-          new ProcessBuilder(
-                  harness
-                      .pair()
-                      .topology()
-                      .commandIn(
-                          HostRole.CLIENT,
-                          List.of("busybox", "udhcpd", "-f", dhcpConfig.toString())))
-              .redirectErrorStream(true)
-              .redirectOutput(dhcpLog.toFile()));
+      Process dhcpServer =
+          harness.startTied(
+              new ProcessBuilder(
+                      harness
+                          .pair()
+                          .topology()
+                          .commandIn(
+                              HostRole.CLIENT,
+                              List.of("busybox", "udhcpd", "-f", dhcpConfig.toString())))
+                  .redirectErrorStream(true)
+                  .redirectOutput(dhcpLog.toFile()));
 
       harness.awaitGuestService();
       await("the primary's TCP probe sees the guest up")
@@ -129,6 +130,7 @@ class LearnedGuestAddressIT {
 
       learnedAnnouncedAndSurvived(harness);
 
+      dhcpServer.destroy(); // before the namespaces go: ip netns exec ran udhcpd in its place
       assertThat(Files.readString(dhcpLog)).as("udhcpd's log").contains("ACK").contains(guestIp);
       String console =
           Files.readString(
