@@ -135,7 +135,7 @@ class DebianGuestIT {
       measured.put("startToProtectedMillis", protectedMillis);
       measured.put("startToGuestUpMillis", readyMillis);
       measured.put("guestUp", harness.status(LocalPair.PRIMARY).guest().detail());
-      measured.put("stateDirBytesAtReady", allocatedBytes(work));
+      measured.put("nodeStateDirBytesAtReady", nodeStateBytes(harness));
 
       String guestIp = harness.pair().topology().guestAddress().address();
       Path transcript = work.resolve("transactions.txt");
@@ -189,7 +189,9 @@ class DebianGuestIT {
       measured.put("acknowledged", lastAcked);
       measured.put("lost", lastAcked - result.rows());
       measured.put("commitsPerSecondBefore", result.ratePerSecondBefore(faultAt));
-      measured.put("stateDirBytesAtEnd", allocatedBytes(work));
+      measured.put("nodeStateDirBytesAtEnd", nodeStateBytes(harness));
+      measured.put(
+          "survivorLogBytesPerSecond", harness.status(LocalPair.BACKUP).logBytesPerSecond());
       measured.put("survivorRole", harness.pair().roleLine(LocalPair.BACKUP));
       log.info("measured {}", measured);
     }
@@ -260,11 +262,24 @@ class DebianGuestIT {
         wallMillis);
   }
 
+  /** Disk space each node's state directory takes (allocated, so holes do not count). */
+  private static Map<String, Long> nodeStateBytes(PairHarness harness) throws IOException {
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    for (String node : List.of(LocalPair.PRIMARY, LocalPair.BACKUP)) {
+      bytes.put(node, allocatedBytes(harness.pair().config().node(node).stateDirectory()));
+    }
+    return bytes;
+  }
+
   private static long allocatedBytes(Path directory) throws IOException {
     long total = 0;
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        total += SparseImageCopy.allocatedBytes(file);
+        try {
+          total += SparseImageCopy.allocatedBytes(file);
+        } catch (IOException gone) {
+          // a log file rolled away while we counted
+        }
       }
     }
     return total;
