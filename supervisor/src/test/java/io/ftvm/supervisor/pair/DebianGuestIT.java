@@ -49,8 +49,8 @@ class DebianGuestIT {
   private static final String READY = "FTVM ready postgresql";
   private static final Duration BOOT_LIMIT = Duration.ofMinutes(6);
   private static final Duration IDLE_MEASURED = Duration.ofSeconds(20);
-  private static final int ACKS_BEFORE = 100;
-  private static final int ACKS_AFTER = 100;
+  private static final int ACKS_BEFORE = 50;
+  private static final int ACKS_AFTER = 50;
 
   @TempDir Path dir;
 
