@@ -10,11 +10,13 @@ import io.ftvm.supervisor.pair.LocalPair;
 import io.ftvm.supervisor.pair.NodeStatus;
 import io.ftvm.supervisor.pair.PairConfig;
 import io.ftvm.supervisor.pair.PairGuest;
+import io.ftvm.supervisor.pair.ProbedGuest;
 import io.ftvm.supervisor.pair.ZooKeeperSwitchAttachment;
 import io.ftvm.supervisor.qmp.QemuVersion;
 import io.ftvm.supervisor.topology.HostRole;
 import io.ftvm.supervisor.topology.PairTopology;
 import io.ftvm.supervisor.topology.TopologyException;
+import io.ftvm.supervisor.vm.ReadinessProbe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -100,6 +102,24 @@ public final class StartCommand implements Callable<Integer> {
               + " initrd.img, disk.img). Default: the test VM, $FTVM_TESTVM, else what"
               + " test-vms/build.sh builds.")
   Path vm;
+
+  @Option(
+      names = "--ready-port",
+      paramLabel = "<port>",
+      description =
+          "With --pair: the guest is up once this TCP port on its IP address (configured, or"
+              + " learned from its traffic) accepts a connection from the primary's host. Decides"
+              + " only when start reports \"guest up\", never whether the pair is protected."
+              + " Overrides the VM's readiness probe or ready line.")
+  Integer readyPort;
+
+  @Option(
+      names = "--ready-console",
+      paramLabel = "<regex>",
+      description =
+          "With --pair: the guest is up once a console line matches this regular expression"
+              + " (e.g. 'login: ?$'). Like --ready-port, it decides only \"guest up\".")
+  String readyConsole;
 
   @Option(
       names = "--workload",
@@ -222,6 +242,15 @@ public final class StartCommand implements Callable<Integer> {
             "--zookeeper and --zookeeper-switch go together: the ensemble, and the namespace whose"
                 + " br0 the pair's hosts join to reach it");
       }
+      if (readyPort != null && readyConsole != null) {
+        throw new CommandLine.ParameterException(
+            commandLine, "--ready-port and --ready-console exclude each other: give one probe");
+      }
+      try {
+        readinessProbe();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(commandLine, e.getMessage());
+      }
       if (zooKeeper != null) {
         try {
           ArbiterSpec.zooKeeper(zooKeeper).validate();
@@ -247,6 +276,8 @@ public final class StartCommand implements Callable<Integer> {
               "--detection-timeout",
               "--state-dir",
               "--unprotected",
+              "--ready-port",
+              "--ready-console",
               "--zookeeper",
               "--zookeeper-switch")) {
         if (parsed.hasMatchedOption(pairOnly)) {
@@ -256,6 +287,14 @@ public final class StartCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** The probe given on the command line, if any (it overrides the VM's). */
+  private Optional<ReadinessProbe> readinessProbe() {
+    if (readyPort != null) {
+      return Optional.of(ReadinessProbe.tcp(readyPort));
+    }
+    return Optional.ofNullable(readyConsole).map(ReadinessProbe::console);
   }
 
   /** The same thing {@code ftvm daemon} does; kept in one place. */
@@ -284,6 +323,10 @@ public final class StartCommand implements Callable<Integer> {
               resolve(vm, "FTVM_TESTVM", artifacts, BuildArtifacts.TEST_VM_SCRIPT),
               workload,
               spec.commandLine().getParseResult().hasMatchedOption("--workload"));
+      Optional<ReadinessProbe> probe = readinessProbe();
+      if (probe.isPresent()) {
+        guest = new ProbedGuest(guest, probe.get());
+      }
       qemuBinary = resolve(qemu, "FTVM_QEMU", artifacts, BuildArtifacts.QEMU_SCRIPT);
       qemuVersion = new QemuVersionCheck(QemuRequirement.patchedFtvm()).verify(qemuBinary);
     } catch (IOException | QemuVersionMismatchException e) {
@@ -337,9 +380,9 @@ public final class StartCommand implements Callable<Integer> {
   }
 
   /**
-   * "Protected" is the pair's state; whether the guest is up is known only from its ready line.
-   * Without one, says so at once; with one, waits for it (a guest that boots slowly or prints it
-   * late is still protected, so a timeout is reported, not failed).
+   * "Protected" is the pair's state; whether the guest is up is known only from its readiness probe
+   * (ready line, console pattern or TCP port). Without one, says so at once; with one, waits for it
+   * (a guest that boots slowly is still protected, so a timeout is reported, not failed).
    */
   private String awaitGuestUp(LocalPair localPair) throws InterruptedException {
     long deadline = System.nanoTime() + GUEST_UP_TIMEOUT.toNanos();

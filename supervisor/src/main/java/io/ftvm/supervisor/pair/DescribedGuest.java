@@ -43,7 +43,8 @@ public record DescribedGuest(VmDescription description) implements PairGuest {
         description.guestCidr().orElse(null),
         description.readyLinePrefix().orElse(null),
         new GuestHardware(disks, devices.nic().model()),
-        description.source());
+        description.source(),
+        description.readinessProbe().orElse(null));
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * "/etc/ftvm/vm.json"}}) instead of spelling out kernel, disks and NIC: the description is read and
  * checked, and becomes the config's guest. Each node's first disk is its {@code disk}; further
  * disks lie beside it as {@code disk-1.img}, {@code disk-2.qcow2}, ... (see {@link GuestHardware}).
+ * The config's own readiness probe, if it has one, wins over the description's.
  */
 public final class GuestDescriptions {
   private GuestDescriptions() {}
@@ -38,6 +39,8 @@ public final class GuestDescriptions {
       throw new IOException(e.getMessage(), e);
     }
     PairConfig.GuestSpec guest = new DescribedGuest(description).spec(null, null);
-    return config.withVm(guest);
+    // A probe the config sets (e.g. 'start --pair --ready-port') overrides the description's.
+    return config.withVm(
+        given.readiness() == null ? guest : guest.withReadiness(given.readiness()));
   }
 }

@@ -1,44 +1,59 @@
 package io.ftvm.supervisor.pair;
 
+import io.ftvm.supervisor.vm.ReadinessProbe;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 /**
- * Decides from the guest's console whether it is up, when it prints a ready line (the test guest
- * prints {@code FTVM ready ...}; a real guest usually prints nothing ftvm knows): fed the console
- * bytes as they appear in the node's console log, it looks for a line starting with the prefix.
- * Without a prefix the guest's readiness stays unknown, and that is said rather than guessed.
+ * Decides whether the guest is up, by its readiness probe: a console line matching a pattern (the
+ * test guest prints {@code FTVM ready ...}), fed the console bytes as they appear in the node's
+ * console log, or a TCP port that accepted a connection ({@link TcpReadinessProbe} reports it
+ * here). Without a probe the guest's readiness stays unknown, and that is said rather than guessed.
+ * Once up, it stays up: this is "guest up" for {@code start}, not a health check.
  */
 public final class GuestReadiness {
   /** Longer lines are cut: the ready line is short, and a runaway line must not grow memory. */
   private static final int MAX_LINE = 4096;
 
-  private final String prefix;
+  private final ReadinessProbe probe;
+  private final Pattern consoleLine;
   private final LongSupplier millisSinceStart;
   private final ByteArrayOutputStream line = new ByteArrayOutputStream();
   private volatile long upAfterMillis = -1;
+  private volatile String upBecause = "";
 
   /**
-   * @param prefix the ready line's start, or null when the guest prints none
+   * @param probe how the guest is seen to be up; empty when it cannot be told
    * @param millisSinceStart how long this node has run, for "up after N s"
    */
-  public GuestReadiness(String prefix, LongSupplier millisSinceStart) {
-    this.prefix = prefix == null || prefix.isEmpty() ? null : prefix;
+  public GuestReadiness(Optional<ReadinessProbe> probe, LongSupplier millisSinceStart) {
+    this.probe = probe.orElse(null);
+    this.consoleLine =
+        this.probe == null || this.probe.byTcp()
+            ? null
+            : Pattern.compile(this.probe.consolePattern());
     this.millisSinceStart = millisSinceStart;
+  }
+
+  /** The probe, if any (the TCP prober needs its port). */
+  public Optional<ReadinessProbe> probe() {
+    return Optional.ofNullable(probe);
   }
 
   /** Console bytes, in order. */
   public synchronized void accept(byte[] bytes) {
-    if (prefix == null || upAfterMillis >= 0) {
+    if (consoleLine == null || upAfterMillis >= 0) {
       return;
     }
     for (byte b : bytes) {
       if (b == '\n') {
         String text = line.toString(StandardCharsets.ISO_8859_1).replace("\r", "");
         line.reset();
-        if (text.startsWith(prefix)) {
-          upAfterMillis = millisSinceStart.getAsLong();
+        if (consoleLine.matcher(text).find()) {
+          up("console line \"" + abbreviate(text) + "\" seen");
           return;
         }
       } else if (line.size() < MAX_LINE) {
@@ -47,8 +62,24 @@ public final class GuestReadiness {
     }
   }
 
+  /** The TCP probe connected ({@code where}: e.g. "TCP 10.77.0.10:5432 accepted a connection"). */
+  public synchronized void tcpAccepted(String where) {
+    if (probe != null && probe.byTcp() && upAfterMillis < 0) {
+      up(where);
+    }
+  }
+
+  private void up(String because) {
+    upBecause = because;
+    upAfterMillis = millisSinceStart.getAsLong();
+  }
+
+  public boolean isUp() {
+    return upAfterMillis >= 0;
+  }
+
   public GuestView.Readiness readiness() {
-    if (prefix == null) {
+    if (probe == null) {
       return GuestView.Readiness.UNKNOWN;
     }
     return upAfterMillis >= 0 ? GuestView.Readiness.UP : GuestView.Readiness.BOOTING;
@@ -56,12 +87,17 @@ public final class GuestReadiness {
 
   /** For people: how readiness is decided and, once up, when. */
   public String detail() {
-    if (prefix == null) {
-      return "no ready line configured";
+    if (probe == null) {
+      return "no readiness probe configured";
     }
     long up = upAfterMillis;
     return up >= 0
-        ? String.format("ready line seen %.1f s after start", up / 1000.0)
-        : "waiting for a console line starting with \"" + prefix.strip() + "\"";
+        ? String.format("%s %.1f s after start", upBecause, up / 1000.0)
+        : "waiting until " + probe.describe();
+  }
+
+  private static String abbreviate(String text) {
+    String stripped = text.strip();
+    return stripped.length() <= 60 ? stripped : stripped.substring(0, 57) + "...";
   }
 }

@@ -1,9 +1,9 @@
 package io.ftvm.supervisor.pair;
 
 /**
- * The guest as a node sees it, apart from the pair's state: whether it is up (only known when it
- * prints a ready line; a real guest usually prints none) and its IP address, configured or seen in
- * its own traffic.
+ * The guest as a node sees it, apart from the pair's state: whether it is up (only known with a
+ * readiness probe: a console line it prints, or a TCP port it serves) and its IP address,
+ * configured or seen in its own traffic.
  *
  * @param readiness up, booting, or unknown
  * @param detail how that was decided, for people
@@ -14,16 +14,16 @@ public record GuestView(Readiness readiness, String detail, String address, Stri
 
   /** Whether the guest is up: "protected" is the pair's state and says nothing about this. */
   public enum Readiness {
-    /** The guest printed its ready line. */
+    /** The readiness probe saw the guest up (its console line, or its TCP port accepting). */
     UP,
-    /** A ready line is configured and was not printed yet. */
+    /** A readiness probe is configured and has not seen the guest up yet. */
     BOOTING,
-    /** No ready line is configured: ftvm cannot tell whether the guest is up. */
+    /** No readiness probe is configured: ftvm cannot tell whether the guest is up. */
     UNKNOWN
   }
 
   public static GuestView unknown() {
-    return new GuestView(Readiness.UNKNOWN, "no ready line configured", "", "");
+    return new GuestView(Readiness.UNKNOWN, "no readiness probe configured", "", "");
   }
 
   /** One line for a status table. */

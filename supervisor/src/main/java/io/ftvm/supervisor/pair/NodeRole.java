@@ -2,7 +2,10 @@ package io.ftvm.supervisor.pair;
 
 /** The role a node's supervisor plays for one VM; see shared/design.md "Roles". */
 public enum NodeRole {
-  /** Starting QEMU and the logging channel; no output released yet. */
+  /**
+   * Starting QEMU and the logging channel; no output released yet. A primary stays here, recording
+   * with its outputs held, until the backup's first ack (it acks only after the replicas matched).
+   */
   STARTING,
   /** Recording; every output waits for the backup's ack of the log that precedes it. */
   PRIMARY_PROTECTED,

@@ -29,6 +29,7 @@ import io.ftvm.supervisor.nativeos.FifoReader;
 import io.ftvm.supervisor.nativeos.FifoWriter;
 import io.ftvm.supervisor.nativeos.RealtimeThreadPriority;
 import io.ftvm.supervisor.nativeos.TapDevice;
+import io.ftvm.supervisor.vm.ReadinessProbe;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -85,6 +86,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
 
   private static final Duration QEMU_STARTUP = Duration.ofSeconds(120);
   private static final Duration STORAGE_RETRY = Duration.ofMillis(250);
+  private static final Duration TCP_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   /** SIGKILL of a loser's QEMU until it is gone (design.md: fencing bound). */
   static final Duration KILL_BOUND = Duration.ofSeconds(2);
@@ -191,7 +193,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
         new GuestAddressLearner(MacAddress.parse(config.vm().mac()), this::guestAddressLearned);
     this.readiness =
         new GuestReadiness(
-            config.vm().readyLinePrefix(), () -> (System.nanoTime() - startedNanos) / 1_000_000);
+            config.vm().readinessProbe(), () -> (System.nanoTime() - startedNanos) / 1_000_000);
     this.halt =
         new NodeHalt(
             this::ids,
@@ -300,10 +302,40 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     } else {
       startBackup(netdev);
     }
+    startTcpReadinessProbe();
     if (trigger != null) {
       offerWatch.scheduleWithFixedDelay(
           this::lookForOffers, OFFER_POLL.toMillis(), OFFER_POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** With a TCP readiness probe: "guest up" once its port accepts (from whichever node is live). */
+  private void startTcpReadinessProbe() {
+    readiness
+        .probe()
+        .filter(ReadinessProbe::byTcp)
+        .ifPresent(
+            probe -> {
+              TcpReadinessProbe tcp =
+                  new TcpReadinessProbe(
+                      probe.tcpPort(),
+                      this::guestAddress,
+                      () -> roles.role().releasesOutput(),
+                      readiness,
+                      TcpReadinessProbe.Connector.socket(),
+                      TCP_PROBE_TIMEOUT);
+              resources.add(tcp);
+              tcp.start();
+            });
+  }
+
+  /** The guest's IP: configured, else learned from its traffic. */
+  private Optional<InetAddress> guestAddress() {
+    String configured = config.vm().ip();
+    if (configured != null) {
+      return Optional.of(ipOf(configured));
+    }
+    return addressLearner.address().map(InetAddress.class::cast);
   }
 
   private void startPrimary(NetdevConnection netdev) throws IOException, VmLaunchException {
@@ -337,6 +369,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
           netGate.acknowledge(position);
           console.gate().acknowledge(position);
         });
+    logSender.onAck(new FirstAcknowledgment(position -> decide(() -> backupFollows(position))));
     logPump.shipTo(new WindowedShipper(logSender, roles));
     RecordedLog recorded = new RecordedLog(logPump, logSender);
     continueAlone =
@@ -379,8 +412,26 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
               + config.peerOf(nodeId));
       return;
     }
+    // Protected only from the backup's first ack (backupFollows): it acks nothing before its
+    // replica matched this one, so a refusing backup never shows this pair as protected.
+    roles.explain(
+        "recording; waiting for "
+            + config.peerOf(nodeId)
+            + " to match the replica disks and acknowledge log");
+  }
+
+  /** The backup acknowledged log for the first time: its replica matched and it follows. */
+  private void backupFollows(long position) {
+    if (roles.role() != NodeRole.STARTING) {
+      return; // already alone or halted: a late ack of the first session changes nothing
+    }
     roles.transition(
-        NodeRole.PRIMARY_PROTECTED, "recording; streaming to " + config.peerOf(nodeId));
+        NodeRole.PRIMARY_PROTECTED,
+        "recording; streaming to "
+            + config.peerOf(nodeId)
+            + " (replicas matched, first ack at byte "
+            + position
+            + ")");
   }
 
   private void startBackup(NetdevConnection netdev) throws IOException {
@@ -824,6 +875,14 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     peerLostNanos = System.nanoTime();
     switch (roles.role()) {
       case PRIMARY_PROTECTED -> continueAlone.run("backup lost: " + reason);
+      // A primary whose backup never acknowledged (refused its disks, or failed to start).
+      case STARTING -> {
+        if (continueAlone != null && replica.vm().isPresent()) {
+          continueAlone.run("backup lost before it followed: " + reason);
+        } else {
+          log.debug("peer lost ({}) while starting: nothing to do", reason);
+        }
+      }
       case BACKUP_REPLAYING -> backupGoLive.run("primary lost: " + reason, OptionalLong.empty());
       case REPROTECTING -> reprotection.peerLost(reason);
       default -> log.debug("peer lost ({}) while {}: nothing to do", reason, roles.role());
@@ -860,7 +919,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
       case HALTED -> log.debug("QEMU exited ({}) on a halted node", code);
       // A clone target that exits fails the join attempt, which starts over with a new one.
       case JOINING, CLONING -> log.warn("clone target QEMU exited with status {}", code);
-      case PRIMARY_PROTECTED, BACKUP_REPLAYING -> replicaFailed(why);
+      case PRIMARY_PROTECTED, BACKUP_REPLAYING, STARTING -> replicaFailed(why);
       default -> halt.halt(why);
     }
   }

@@ -3,10 +3,12 @@ package io.ftvm.supervisor.pair;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ftvm.supervisor.vm.ReadinessProbe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything both supervisors of a pair agree on, as one JSON file. {@code ftvm start --pair}
@@ -120,6 +122,8 @@ public record PairConfig(
    *     (direct kernel, one raw virtio disk, virtio-net)
    * @param description the admin's VM description this guest comes from, if any; on real hosts a
    *     config may give only this, and {@link GuestDescriptions#resolve} fills in the rest
+   * @param readiness how the nodes tell the guest is up (console pattern or TCP port), or null: the
+   *     ready line, if any; decides only the guest row of status and {@code start}'s "guest up"
    */
   public record GuestSpec(
       Path kernel,
@@ -130,12 +134,62 @@ public record PairConfig(
       String ip,
       String readyLinePrefix,
       GuestHardware hardware,
-      Path description) {
+      Path description,
+      ReadinessProbe readiness) {
 
     /** The test guest's shape, as configs written before descriptions had it. */
     public GuestSpec(
         Path kernel, Path initrd, String kernelAppend, int memoryMib, String mac, String ip) {
-      this(kernel, initrd, kernelAppend, memoryMib, mac, ip, null, null, null);
+      this(kernel, initrd, kernelAppend, memoryMib, mac, ip, null, null, null, null);
+    }
+
+    /** A guest without a readiness probe, as configs written before probes existed. */
+    public GuestSpec(
+        Path kernel,
+        Path initrd,
+        String kernelAppend,
+        int memoryMib,
+        String mac,
+        String ip,
+        String readyLinePrefix,
+        GuestHardware hardware,
+        Path description) {
+      this(
+          kernel,
+          initrd,
+          kernelAppend,
+          memoryMib,
+          mac,
+          ip,
+          readyLinePrefix,
+          hardware,
+          description,
+          null);
+    }
+
+    /** The probe that decides "guest up": the explicit one, else the ready line, if any. */
+    public Optional<ReadinessProbe> readinessProbe() {
+      if (readiness != null) {
+        return Optional.of(readiness);
+      }
+      return readyLinePrefix == null || readyLinePrefix.isEmpty()
+          ? Optional.empty()
+          : Optional.of(ReadinessProbe.consolePrefix(readyLinePrefix));
+    }
+
+    /** The same guest, up when {@code probe} says so. */
+    public GuestSpec withReadiness(ReadinessProbe probe) {
+      return new GuestSpec(
+          kernel,
+          initrd,
+          kernelAppend,
+          memoryMib,
+          mac,
+          ip,
+          readyLinePrefix,
+          hardware,
+          description,
+          probe);
     }
   }
 

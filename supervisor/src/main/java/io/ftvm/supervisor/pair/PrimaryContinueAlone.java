@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * The primary loses its backup and carries on unprotected: PRIMARY_PROTECTED → GOING_LIVE →
- * PRIMARY_ALONE, or HALTED. Steps: test-and-set (own QEMU checked before and after: a primary with
- * a dead QEMU must leave the epoch to its backup) → stop shipping log → open the gates (held
- * outputs leave now). Its only wait is the test-and-set, so it ends as soon as shared storage
- * answers.
+ * The primary loses its backup and carries on unprotected: PRIMARY_PROTECTED (or STARTING, a backup
+ * that never followed) → GOING_LIVE → PRIMARY_ALONE, or HALTED. Steps: test-and-set (own QEMU
+ * checked before and after: a primary with a dead QEMU must leave the epoch to its backup) → stop
+ * shipping log → open the gates (held outputs leave now). Its only wait is the test-and-set, so it
+ * ends as soon as shared storage answers.
  */
 final class PrimaryContinueAlone {
   private final RoleStateMachine roles;

@@ -23,6 +23,8 @@ public final class RoleStateMachine {
                   NodeRole.PRIMARY_ALONE,
                   NodeRole.BACKUP_REPLAYING,
                   NodeRole.JOINING,
+                  // A recording primary whose backup never followed (e.g. refused its disks).
+                  NodeRole.GOING_LIVE,
                   NodeRole.HALTED),
           NodeRole.PRIMARY_PROTECTED, EnumSet.of(NodeRole.GOING_LIVE, NodeRole.HALTED),
           NodeRole.BACKUP_REPLAYING, EnumSet.of(NodeRole.GOING_LIVE, NodeRole.HALTED),

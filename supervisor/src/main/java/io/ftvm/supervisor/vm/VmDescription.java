@@ -20,6 +20,8 @@ import java.util.Optional;
  *     test VM does, a real guest does not: then the guest counts as booted once QEMU runs it and it
  *     wrote its first console byte)
  * @param guestCidr the guest's address with prefix length (e.g. {@code 10.77.0.10/24}), if known
+ * @param readinessProbe how the guest is seen to be up when it prints no ready line (or a different
+ *     one): a console pattern or a TCP port; takes precedence over {@code readyLinePrefix}
  */
 public record VmDescription(
     Path source,
@@ -33,7 +35,8 @@ public record VmDescription(
     List<VmDisk> disks,
     List<VmNic> nics,
     Optional<String> readyLinePrefix,
-    Optional<String> guestCidr) {
+    Optional<String> guestCidr,
+    Optional<ReadinessProbe> readinessProbe) {
 
   public static final int CURRENT_FORMAT = 2;
   public static final String DEFAULT_MACHINE = "pc";
@@ -51,10 +54,49 @@ public record VmDescription(
     nics = List.copyOf(nics);
     Objects.requireNonNull(readyLinePrefix, "readyLinePrefix");
     Objects.requireNonNull(guestCidr, "guestCidr");
+    Objects.requireNonNull(readinessProbe, "readinessProbe");
+  }
+
+  /** A description without a readiness probe (as written before probes existed). */
+  public VmDescription(
+      Path source,
+      String name,
+      int memoryMib,
+      int vcpus,
+      String machine,
+      String cpuModel,
+      String accelerator,
+      VmBoot boot,
+      List<VmDisk> disks,
+      List<VmNic> nics,
+      Optional<String> readyLinePrefix,
+      Optional<String> guestCidr) {
+    this(
+        source,
+        name,
+        memoryMib,
+        vcpus,
+        machine,
+        cpuModel,
+        accelerator,
+        boot,
+        disks,
+        nics,
+        readyLinePrefix,
+        guestCidr,
+        Optional.empty());
+  }
+
+  /** The probe that decides "guest up": the explicit one, else the ready line, if any. */
+  public Optional<ReadinessProbe> effectiveReadiness() {
+    return readinessProbe.or(() -> readyLinePrefix.map(ReadinessProbe::consolePrefix));
   }
 
   /** How ftvm decides that the guest is up, in words for reports. */
   public String readiness() {
+    if (readinessProbe.isPresent()) {
+      return readinessProbe.get().describe();
+    }
     return readyLinePrefix
         .map(prefix -> "console line starting with \"" + prefix + "\"")
         .orElse("booted: QEMU reports status running and the guest wrote its first console byte");

@@ -41,7 +41,8 @@ public final class VmDescriptionParser {
           "disks",
           "nics",
           "console",
-          "guestIp");
+          "guestIp",
+          "readiness");
   private static final Set<String> KERNEL_BOOT_MEMBERS =
       Set.of("from", "kernel", "initrd", "cmdline");
   private static final Set<String> DISK_BOOT_MEMBERS = Set.of("from");
@@ -54,6 +55,7 @@ public final class VmDescriptionParser {
       Set.of("hostdevs", "hostdev", "passthrough");
 
   private static final Set<String> CONSOLE_MEMBERS = Set.of("readyLinePrefix");
+  private static final Set<String> READINESS_MEMBERS = Set.of("consolePattern", "tcpPort");
 
   /** What was read, and every problem met on the way (empty when the file was well-formed). */
   public record Parsed(Optional<VmDescription> description, List<String> problems) {
@@ -204,6 +206,7 @@ public final class VmDescriptionParser {
             : Optional.empty();
     Optional<String> cidr =
         root.hasNonNull("guestIp") ? Optional.of(root.path("guestIp").asText()) : Optional.empty();
+    Optional<ReadinessProbe> probe = readiness(root.path("readiness"), problems);
     VmDescription description =
         new VmDescription(
             source,
@@ -217,8 +220,30 @@ public final class VmDescriptionParser {
             disks,
             nics,
             ready,
-            cidr);
+            cidr,
+            probe);
     return new Parsed(Optional.of(description), problems);
+  }
+
+  /** {@code "readiness": {"tcpPort": 5432}} or {@code {"consolePattern": "login: $"}}. */
+  private static Optional<ReadinessProbe> readiness(JsonNode node, List<String> problems) {
+    if (node.isMissingNode() || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      problems.add("\"readiness\" must be an object: {\"tcpPort\": N} or {\"consolePattern\": RE}");
+      return Optional.empty();
+    }
+    unknownMembers(node, READINESS_MEMBERS, "readiness.", problems);
+    String pattern =
+        node.hasNonNull("consolePattern") ? node.path("consolePattern").asText() : null;
+    int port = integer(node, "tcpPort", 0, "readiness.", problems);
+    Optional<String> problem = ReadinessProbe.problem(pattern, port);
+    if (problem.isPresent()) {
+      problems.add("readiness: " + problem.get());
+      return Optional.empty();
+    }
+    return Optional.of(new ReadinessProbe(pattern, port));
   }
 
   private static VmBoot boot(JsonNode boot, Path dir, List<String> problems) {

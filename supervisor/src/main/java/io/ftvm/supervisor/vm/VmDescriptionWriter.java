@@ -52,6 +52,16 @@ public final class VmDescriptionWriter {
     ObjectNode console = root.putObject("console");
     vm.readyLinePrefix().ifPresent(prefix -> console.put("readyLinePrefix", prefix));
     vm.guestCidr().ifPresent(cidr -> root.put("guestIp", cidr));
+    vm.readinessProbe()
+        .ifPresent(
+            probe -> {
+              ObjectNode readiness = root.putObject("readiness");
+              if (probe.byTcp()) {
+                readiness.put("tcpPort", probe.tcpPort());
+              } else {
+                readiness.put("consolePattern", probe.consolePattern());
+              }
+            });
     return root;
   }
 

@@ -73,6 +73,25 @@ class FtvmCommandTest {
   }
 
   @Test
+  void aReadinessProbeIsOneProbeAndAValidOne() {
+    assertThat(run("start", "--pair", "--ready-port", "5432", "--ready-console", "login:"))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--ready-port and --ready-console exclude each other");
+
+    assertThat(run("start", "--pair", "--ready-port", "70000"))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("readiness TCP port 70000 is not in 1..65535");
+
+    assertThat(run("start", "--pair", "--ready-console", "("))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("is not a regular expression");
+
+    assertThat(run("start", "--config", "/etc/ftvm/pair.json", "--node", "a", "--ready-port", "22"))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--ready-port only applies with --pair");
+  }
+
+  @Test
   void rejectsAMalformedZooKeeperConnectString() {
     int exit = run("start", "--pair", "--zookeeper", "zk1", "--zookeeper-switch", "sw");
 

@@ -7,6 +7,7 @@ import io.ftvm.supervisor.hypervisor.ConsoleSpec;
 import io.ftvm.supervisor.hypervisor.GuestDevices;
 import io.ftvm.supervisor.hypervisor.QemuCommandLine;
 import io.ftvm.supervisor.hypervisor.VmLaunchSpec;
+import io.ftvm.supervisor.vm.ReadinessProbe;
 import io.ftvm.supervisor.vm.VmBoot;
 import io.ftvm.supervisor.vm.VmDescription;
 import io.ftvm.supervisor.vm.VmDisk;
@@ -154,6 +155,33 @@ class DescribedGuestTest {
     // Round trip: what LocalPair writes reads back the same.
     config.write(dir.resolve("again.json"));
     assertThat(PairConfig.read(dir.resolve("again.json")).vm()).isEqualTo(config.vm());
+  }
+
+  @Test
+  void aProbeGivenAtStartOverridesTheDescriptionsAndSurvivesTheDaemonsResolving() throws Exception {
+    Files.write(dir.resolve("boot.img"), new byte[512]);
+    Files.writeString(
+        dir.resolve("desc.json"),
+        """
+        {"format": 2, "name": "db", "memoryMiB": 384, "boot": {"from": "disk"},
+         "disks": [{"file": "boot.img", "format": "raw", "bus": "ide"}],
+         "nics": [{"mac": "52:54:00:aa:bb:cc", "model": "virtio-net"}],
+         "readiness": {"consolePattern": "login: ?$"}}
+        """);
+    PairGuest described =
+        new DescribedGuest(
+            new io.ftvm.supervisor.vm.VmDescriptions().load(dir.resolve("desc.json")));
+    assertThat(described.spec(null, null).readinessProbe())
+        .contains(ReadinessProbe.console("login: ?$"));
+
+    PairConfig.GuestSpec overridden =
+        new ProbedGuest(described, ReadinessProbe.tcp(5432)).spec(null, null);
+    Path file = dir.resolve("pair.json");
+    Files.writeString(file, pairConfigJson(PairConfig.mapper().writeValueAsString(overridden)));
+
+    assertThat(GuestDescriptions.read(file).vm().readinessProbe())
+        .as("what the daemon reads from the config LocalPair wrote")
+        .contains(ReadinessProbe.tcp(5432));
   }
 
   @Test

@@ -170,7 +170,11 @@ public final class PairHarness implements AutoCloseable {
     return guest;
   }
 
-  private void startClient(Class<?> main, List<String> args, String logName) throws IOException {
+  /**
+   * Starts {@code main} as a JVM of its own on the client host, with this JVM's class path, tied to
+   * this harness; its output goes to {@code logName} in the work directory.
+   */
+  Process startClient(Class<?> main, List<String> args, String logName) throws IOException {
     List<String> javaCommand = new ArrayList<>();
     javaCommand.add(ProcessHandle.current().info().command().orElse("java"));
     javaCommand.add("-cp");
@@ -183,6 +187,7 @@ public final class PairHarness implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(workDirectory.resolve(logName).toFile()));
     clients.add(client);
+    return client;
   }
 
   /**

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Issue 9: a pair refuses to start when the replicas' disks differ. Node b's copy of the test
  * guest's disk gets one changed byte; the backup must refuse to pair (HALTED, naming the
- * difference) and acknowledge nothing, so the primary goes on alone instead of "protected".
+ * difference) and acknowledge nothing, so the primary goes on alone, never "protected" (not even
+ * briefly: it is protected only from the backup's first ack).
  */
 class ReplicaMismatchIT {
   private static final Logger log = LoggerFactory.getLogger(ReplicaMismatchIT.class);
@@ -79,19 +80,22 @@ class ReplicaMismatchIT {
                     Files.isRegularFile(backupRole)
                         && Files.readString(backupRole).startsWith("HALTED"));
         assertThat(Files.readString(backupRole)).contains("replica disks differ");
-        // The primary learns of the refusal from the peer's message or its silence, a moment after
-        // the backup halted; until then it may show PROTECTED while no log is acknowledged.
+        // The primary learns of the refusal from the peer's PEER_FAILED (or its silence), a moment
+        // after the backup halted, and goes on alone.
         Path primaryRole = work.resolve(LocalPair.PRIMARY).resolve("role");
         await("the primary goes on alone")
             .atMost(Duration.ofSeconds(15))
             .pollInterval(Duration.ofMillis(100))
             .until(() -> Files.readString(primaryRole).startsWith("PRIMARY_ALONE"));
-        assertThat(Files.readString(primaryRole))
-            .as("the primary is not protected by a backup with other disks")
-            .startsWith("PRIMARY_ALONE");
-        if (startFailure != null) {
-          assertThat(startFailure).contains("did not become protected");
-        }
+        assertThat(startFailure)
+            .as("start says the pair is not protected")
+            .contains("did not become protected");
+        // Every role change is logged: the primary must never have been protected, not even
+        // for the moment before the backup's refusal arrived.
+        assertThat(Files.readString(work.resolve(LocalPair.PRIMARY).resolve("supervisor.log")))
+            .as("the primary is never protected by a backup with other disks")
+            .doesNotContain("-> PRIMARY_PROTECTED")
+            .contains("role STARTING -> GOING_LIVE");
         assertThat(Files.readString(work.resolve(LocalPair.BACKUP).resolve("supervisor.log")))
             .contains("replica disks' digest");
       } finally {

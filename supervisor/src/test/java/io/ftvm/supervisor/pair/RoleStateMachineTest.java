@@ -99,4 +99,16 @@ class RoleStateMachineTest {
     assertThat(roles.transition(NodeRole.REPROTECTING, "shortcut")).isFalse();
     assertThat(roles.transition(NodeRole.PRIMARY_ALONE, "shortcut")).isFalse();
   }
+
+  @Test
+  void aPrimaryWhoseBackupNeverFollowedGoesOnAloneThroughTheArbiter() {
+    List<String> seen = new ArrayList<>();
+    roles.onChange((from, to) -> seen.add(from + ">" + to));
+
+    assertThat(roles.transition(NodeRole.GOING_LIVE, "backup refused its disks")).isTrue();
+    assertThat(roles.transition(NodeRole.PRIMARY_PROTECTED, "late ack")).isFalse();
+    assertThat(roles.transition(NodeRole.PRIMARY_ALONE, "won")).isTrue();
+
+    assertThat(seen).containsExactly("STARTING>GOING_LIVE", "GOING_LIVE>PRIMARY_ALONE");
+  }
 }

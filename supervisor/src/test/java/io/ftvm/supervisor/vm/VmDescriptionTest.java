@@ -114,6 +114,66 @@ class VmDescriptionTest {
     assertThat(again).usingRecursiveComparison().ignoringFields("source").isEqualTo(vm);
   }
 
+  @Test
+  void aReadinessProbeIsReadWrittenBackAndWinsOverTheReadyLine() throws Exception {
+    VmDescription vm =
+        descriptions.load(
+            write(
+                FIRMWARE_VM.replace(
+                    "\"guestIp\"",
+                    "\"console\": {\"readyLinePrefix\": \"FTVM ready \"},"
+                        + " \"readiness\": {\"tcpPort\": 5432}, \"guestIp\"")));
+    assertThat(vm.readinessProbe()).contains(ReadinessProbe.tcp(5432));
+    assertThat(vm.effectiveReadiness()).contains(ReadinessProbe.tcp(5432));
+    assertThat(vm.readiness()).isEqualTo("TCP port 5432 of the guest accepts a connection");
+
+    Path copy = dir.resolve("copy.json");
+    new VmDescriptionWriter().write(vm, copy);
+    assertThat(descriptions.load(copy).readinessProbe()).contains(ReadinessProbe.tcp(5432));
+  }
+
+  @Test
+  void withoutAProbeTheReadyLineDecides() throws Exception {
+    VmDescription vm =
+        descriptions.load(
+            write(
+                FIRMWARE_VM.replace(
+                    "\"guestIp\"", "\"console\": {\"readyLinePrefix\": \"a.b \"}, \"guestIp\"")));
+    ReadinessProbe probe = vm.effectiveReadiness().orElseThrow();
+    assertThat(java.util.regex.Pattern.compile(probe.consolePattern()).matcher("a.b up").find())
+        .isTrue();
+    assertThat(java.util.regex.Pattern.compile(probe.consolePattern()).matcher("axb up").find())
+        .as("the prefix is literal")
+        .isFalse();
+    assertThat(descriptions.load(write(FIRMWARE_VM)).effectiveReadiness()).isEmpty();
+  }
+
+  @Test
+  void aBadReadinessProbeIsAProblem() throws IOException {
+    assertThat(
+            problems(
+                FIRMWARE_VM.replace(
+                    "\"guestIp\"",
+                    "\"readiness\": {\"tcpPort\": 22, \"consolePattern\": \"x\"}, \"guestIp\"")))
+        .containsExactly(
+            "readiness: a readiness probe is either a console pattern or a TCP port, exactly one"
+                + " of them");
+    assertThat(
+            problems(
+                FIRMWARE_VM.replace(
+                    "\"guestIp\"", "\"readiness\": {\"consolePattern\": \"(\"}, \"guestIp\"")))
+        .singleElement()
+        .asString()
+        .startsWith("readiness: readiness console pattern \"(\" is not a regular expression");
+    assertThat(
+            problems(
+                FIRMWARE_VM.replace(
+                    "\"guestIp\"", "\"readiness\": {\"tcpPort\": 70000, \"url\": 1}, \"guestIp\"")))
+        .hasSize(2)
+        .anyMatch(p -> p.contains("readiness.url"))
+        .anyMatch(p -> p.contains("70000 is not in 1..65535"));
+  }
+
   private List<String> problems(String json) throws IOException {
     return descriptions.check(write(json)).problems();
   }
