@@ -189,7 +189,7 @@ join_empty_start() {
     log "a without its peer, ${watch} s later: $(role a) ($(reason a))"
     in_host a systemctl stop ftvm@web
     # Kept for the record; the next start must not be judged by this run's files.
-    mv "$work/a/state/web/role" "$work/a/state/web/role-peer-never-came"
+    mv "$work/a/state/web/role" "$work/a/state/web/role-peer-never-came" 2>/dev/null || true
     mv "$work/a/state/web/console.log" "$work/a/state/web/console-peer-never-came.log" 2>/dev/null || true
     log "a stopped; its ran-epoch makes its state stale, so the epoch is raised on both hosts (runbook section 4)"
     sed -i 's/"epoch" : 1,/"epoch" : 2,/' "$work/a/etc-ftvm/web/pair.json" "$work/b/etc-ftvm/web/pair.json"
