@@ -201,6 +201,12 @@ join_empty_start() {
   await_role a 'PRIMARY_ALONE|HALTED' 180 || true
   t_protected=$(now_ms)
   log "a --unprotected: $(role a) after $((t_protected - t)) ms ($(reason a))"
+  in_host a journalctl -u ftvm@web --no-pager >"$work/a/journal-alone.txt" 2>&1 || true
+  if [[ $(role a) != PRIMARY_ALONE ]]; then
+    log "FAIL: a runs the VM alone (--unprotected under the unit); its journal:"
+    grep -E "WARN|ERROR|Exception|at io" "$work/a/journal-alone.txt" | tail -30 >&2
+    exit 1
+  fi
   check "a runs the VM alone (--unprotected under the unit)" test "$(role a)" == PRIMARY_ALONE
 }
 join_empty_join() {
