@@ -7,7 +7,7 @@
 # docs/deploy.md). A client host holds ONE TCP connection to the guest's counter service
 # throughout. Then one fault, and what systemd and the pair do about it.
 #
-#   scripts/systemd-pair-test.sh [kill-daemon-a|kill-host-a|cut-link|stop-units]
+#   scripts/systemd-pair-test.sh [kill-daemon-a|kill-host-a|cut-link|stop-units|planned-failover|join-empty]
 #
 #   kill-daemon-a  kill -9 of node a's daemon (the primary): b goes live; systemd restarts a,
 #                  which finds its state stale and exits 3 (no restart loop, unit failed)
@@ -15,6 +15,14 @@
 #   cut-link       the logging link cut: exactly one node stays live (the arbiter decides)
 #   stop-units     systemctl stop on both hosts: each QEMU halted cleanly, nothing left over
 #   planned-failover  ftvm failover on host a: a hands off, b goes live
+#   join-empty     the disk copied by ftvm: only host a gets the disk (16 MiB of random bytes). a
+#                  alone first as configured (shows what a primary does when its peer never
+#                  comes; $FTVM_SD_ALONE_WATCH_S seconds, default 15, 0 skips), then stopped,
+#                  epoch raised, started with FTVM_START_OPTIONS=--unprotected; the client
+#                  connects; b's unit starts with FTVM_IF_STALE=join, FTVM_START_OPTIONS=--join
+#                  and an EMPTY state directory (then a sparse placeholder of the disk's size,
+#                  which the joiner needs); a clones its running VM, disk included, to b; the
+#                  disks must be byte-identical; then host a is killed outright: b goes live
 #
 # Why a script and not an *IT: it boots two OS containers, installs from the worktree with the
 # admin's own tools (install.sh, systemctl) and needs debootstrap and a Debian mirror the first
@@ -25,7 +33,7 @@ set -euo pipefail
 
 fault=${1:-kill-daemon-a}
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-[[ $fault =~ ^(kill-daemon-a|kill-host-a|cut-link|stop-units|planned-failover)$ ]] ||
+[[ $fault =~ ^(kill-daemon-a|kill-host-a|cut-link|stop-units|planned-failover|join-empty)$ ]] ||
   { echo "unknown fault $fault" >&2; exit 2; }
 # shellcheck disable=SC1090
 source "${FTVM_ENV:-$HOME/.cache/ftvm/env}"
@@ -158,6 +166,86 @@ for h in a b; do
     "(leader pid ${leader[$h]}), state $(in_host "$h" systemctl is-system-running 2>&1)"
 done
 
+# ---------------------------------------------------------------- join-empty: the disk copied by ftvm
+node_env() { # host, lines for /etc/ftvm/web/node.env (besides FTVM_NODE)
+  local h=$1; shift
+  { printf 'FTVM_NODE=%s\n' "$h"; printf '%s\n' "$@"; } >"$work/$h/etc-ftvm/web/node.env"
+}
+await_role() { # host, role regex, seconds
+  local i
+  for i in $(seq $(($3 * 10))); do [[ $(role "$1") =~ ^($2)$ ]] && return 0; sleep 0.1; done
+  return 1
+}
+ftvm_in() { local h=$1; shift; in_host "$h" /opt/ftvm/bin/ftvm "$@"; }
+join_empty_start() {
+  local watch=${FTVM_SD_ALONE_WATCH_S:-15}
+  if ((watch > 0)); then
+    # What a primary does when its peer never comes: started as configured, b never started.
+    in_host a systemctl start ftvm@web
+    await_role a 'STARTING' 60 || true
+    for _ in $(seq 600); do grep -q "waiting for" "$work/a/state/web/role" 2>/dev/null && break; sleep 0.1; done
+    log "a without its peer: $(role a) ($(reason a)); watching ${watch} s"
+    sleep "$watch"
+    log "a without its peer, ${watch} s later: $(role a) ($(reason a))"
+    in_host a systemctl stop ftvm@web
+    # Kept for the record; the next start must not be judged by this run's files.
+    mv "$work/a/state/web/role" "$work/a/state/web/role-peer-never-came" 2>/dev/null || true
+    mv "$work/a/state/web/console.log" "$work/a/state/web/console-peer-never-came.log" 2>/dev/null || true
+    log "a stopped; its ran-epoch makes its state stale, so the epoch is raised on both hosts (runbook section 4)"
+    sed -i 's/"epoch" : 1,/"epoch" : 2,/' "$work/a/etc-ftvm/web/pair.json" "$work/b/etc-ftvm/web/pair.json"
+    grep -q '"epoch" : 2,' "$work/a/etc-ftvm/web/pair.json" || { log "FAIL: epoch not raised"; exit 1; }
+  fi
+  node_env a "FTVM_START_OPTIONS=--unprotected"
+  local t=$(now_ms)
+  in_host a systemctl start ftvm@web
+  await_role a 'PRIMARY_ALONE|HALTED' 180 || true
+  t_protected=$(now_ms)
+  log "a --unprotected: $(role a) after $((t_protected - t)) ms ($(reason a))"
+  in_host a journalctl -u ftvm@web --no-pager >"$work/a/journal-alone.txt" 2>&1 || true
+  if [[ $(role a) != PRIMARY_ALONE ]]; then
+    log "FAIL: a runs the VM alone (--unprotected under the unit); its journal:"
+    grep -E "WARN|ERROR|Exception|at io" "$work/a/journal-alone.txt" | tail -30 >&2
+    exit 1
+  fi
+  check "a runs the VM alone (--unprotected under the unit)" test "$(role a)" == PRIMARY_ALONE
+}
+join_empty_join() {
+  local size
+  size=$(stat -c %s "$work/a/state/web/disk.img")
+  log "b's state directory before its start: $(ls -A "$work/b/state/web" | tr '\n' ' ')(empty = nothing listed)"
+  node_env b "FTVM_IF_STALE=join" "FTVM_START_OPTIONS=--join"
+  t_join=$(now_ms)
+  in_host b systemctl start ftvm@web
+  # A joiner with no disk image at all: what it says (it needs the image's size for its clone target).
+  for _ in $(seq 200); do grep -q "is missing" "$work/b/state/web/role" 2>/dev/null && break; sleep 0.1; done
+  log "b with an empty state directory, after $(($(now_ms) - t_join)) ms: $(role b) ($(reason b))"
+  in_host b journalctl -u ftvm@web --no-pager 2>/dev/null | grep -m1 "is missing" >&2 || true
+  # The admin's one step: a sparse placeholder of the disk's size (no data); ftvm copies the contents.
+  in_host b truncate -s "$size" /var/lib/ftvm/web/disk.img
+  t_placeholder=$(now_ms)
+  log "placeholder created (sparse, $size bytes, $(du -k "$work/b/state/web/disk.img" | cut -f1) KiB allocated)"
+  for _ in $(seq 1800); do
+    [[ $(role a) == PRIMARY_PROTECTED && $(role b) == BACKUP_REPLAYING ]] && break
+    sleep 0.1
+  done
+  local t_prot=$(now_ms)
+  log "b's unit start -> protected: $((t_prot - t_join)) ms (placeholder -> protected $((t_prot - t_placeholder)) ms); a $(role a), b $(role b)"
+  log "a: $(reason a)"
+  log "b: $(reason b)"
+  ftvm_in a status --state-dir /var/lib/ftvm/web >"$work/a/status-after-join.txt" 2>&1 || true
+  cat "$work/a/status-after-join.txt" >&2
+  check "re-protected: a PRIMARY_PROTECTED" test "$(role a)" == PRIMARY_PROTECTED
+  check "b BACKUP_REPLAYING after joining empty" test "$(role b)" == BACKUP_REPLAYING
+  sleep 3 # the net workload does not write the disk: no quiescing needed beyond this
+  local da db
+  da=$(ftvm_in a vm digest /var/lib/ftvm/web/disk.img 2>&1 | tail -1 | cut -d' ' -f1)
+  db=$(ftvm_in b vm digest /var/lib/ftvm/web/disk.img 2>&1 | tail -1 | cut -d' ' -f1)
+  log "ftvm vm digest: a $da, b $db"
+  check "disks' digests equal" test "$da" == "$db"
+  check "b's disk byte-identical to a's (cmp)" cmp "$work/a/state/web/disk.img" "$work/b/state/web/disk.img"
+  log "b's disk now $(du -k "$work/b/state/web/disk.img" | cut -f1) KiB allocated"
+}
+
 # ---------------------------------------------------------------- ftvm init -> protected
 cat >"$work/vm.json" <<EOF
 {"format": 2, "name": "web", "memoryMiB": 256,
@@ -179,21 +267,31 @@ for h in a b; do
   install -m 0600 "$work/init/pair.json" "$work/$h/etc-ftvm/web/pair.json"
   install -m 0600 "$work/init/tls/ca.crt" "$work/init/tls/$h.crt" "$work/init/tls/$h.key" \
     "$work/$h/etc-ftvm/web/tls/"
-  cp --sparse=always "$FTVM_TESTVM/disk.img" "$work/$h/state/web/disk.img"
+  if [[ $fault == join-empty ]]; then
+    # Only a gets the disk, and not zeros: a clone that copied nothing would match zeros.
+    [[ $h == a ]] && head -c "$(stat -c %s "$FTVM_TESTVM/disk.img")" /dev/urandom >"$work/a/state/web/disk.img"
+  else
+    cp --sparse=always "$FTVM_TESTVM/disk.img" "$work/$h/state/web/disk.img"
+  fi
   in_host "$h" "$repo/scripts/install.sh" --prefix /opt/ftvm --vm web --node "$h" --enable \
     >"$work/$h/install.txt"
 done
-# The backup first (it listens on the logging channel), then the primary, as at boot.
-in_host b systemctl start ftvm@web
-in_host a systemctl start ftvm@web
 role() { cut -d' ' -f1 "$work/$1/state/web/role" 2>/dev/null || echo none; }
-for _ in $(seq 1200); do
-  [[ $(role a) == PRIMARY_PROTECTED && $(role b) == BACKUP_REPLAYING ]] && break
-  sleep 0.1
-done
-t_protected=$(now_ms)
-log "ftvm init -> protected pair on the two hosts: $((t_protected - t_init)) ms (a $(role a), b $(role b))"
-check "pair protected under systemd" test "$(role a)" == PRIMARY_PROTECTED
+reason() { cut -d' ' -f2- "$work/$1/state/web/role" 2>/dev/null || echo none; }
+if [[ $fault == join-empty ]]; then
+  join_empty_start
+else
+  # The backup first (it listens on the logging channel), then the primary, as at boot.
+  in_host b systemctl start ftvm@web
+  in_host a systemctl start ftvm@web
+  for _ in $(seq 1200); do
+    [[ $(role a) == PRIMARY_PROTECTED && $(role b) == BACKUP_REPLAYING ]] && break
+    sleep 0.1
+  done
+  t_protected=$(now_ms)
+  log "ftvm init -> protected pair on the two hosts: $((t_protected - t_init)) ms (a $(role a), b $(role b))"
+  check "pair protected under systemd" test "$(role a)" == PRIMARY_PROTECTED
+fi
 for _ in $(seq 1200); do grep -q "FTVM ready" "$work/a/state/web/console.log" 2>/dev/null && break; sleep 0.1; done
 log "guest up $(( $(now_ms) - t_init )) ms after ftvm init"
 
@@ -206,6 +304,7 @@ ip netns exec "$ns_c" bash -c 'for _ in $(seq 100); do exec 3<>"/dev/tcp/$1/7000
 client_pid=$!
 sleep 3
 main_pid() { in_host "$1" systemctl show -p MainPID --value ftvm@web; }
+[[ $fault == join-empty ]] && join_empty_join
 log "before the fault: a main pid $(main_pid a), b main pid $(main_pid b); counter lines $(wc -l <"$work/counter.txt")"
 
 # ---------------------------------------------------------------- the fault
@@ -217,7 +316,7 @@ case "$fault" in
     log "kill -9 of node a's daemon, pid $daemon inside host a"
     in_host a kill -9 "$daemon"
     ;;
-  kill-host-a)
+  kill-host-a|join-empty)
     log "killing host a outright (SIGKILL to its systemd-nspawn $((nspawn[a])) and init ${leader[a]})"
     kill -KILL "${leader[a]}" "${nspawn[a]}"
     ;;
@@ -278,6 +377,10 @@ if [[ $fault != stop-units ]]; then
     END { exit bad }' "$work/counter.txt"
   gap=$(awk '$1 ~ /^[0-9]+$/ { if (prev) { d = $2 - prev; if (d > max) max = d } prev = $2 } END { print max + 0 }' "$work/counter.txt")
   log "longest pause in the client's stream: $gap ms; lines $(wc -l <"$work/counter.txt")"
+  if [[ $fault == join-empty ]]; then
+    check "b's disk still byte-identical to a's after the failover (guest wrote none)" \
+      cmp "$work/a/state/web/disk.img" "$work/b/state/web/disk.img"
+  fi
   if [[ $fault == kill-daemon-a ]]; then
     # RestartSec=10s, then the restarted daemon finds ran-epoch and exits 3.
     for _ in $(seq 400); do

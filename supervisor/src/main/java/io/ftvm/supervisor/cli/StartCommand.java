@@ -76,9 +76,18 @@ public final class StartCommand implements Callable<Integer> {
   @Option(
       names = "--unprotected",
       description =
-          "With --pair: run the VM on host a alone (protectable), host b idle; 'ftvm protect'"
-              + " protects it later without a reboot.")
+          "Run the VM alone (protectable) on host a (--pair: host b idle) or, with --config, on"
+              + " the config's primary node without waiting for its peer; 'ftvm protect', or the"
+              + " peer started with --join, protects it later without a reboot.")
   boolean unprotected;
+
+  @Option(
+      names = "--join",
+      description =
+          "With --config: start with no replica (discard this node's disk copy and logs) and join"
+              + " the running primary as its new backup; the primary clones its running VM, disk"
+              + " included, here.")
+  boolean join;
 
   @Option(
       names = "--config",
@@ -229,8 +238,14 @@ public final class StartCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           commandLine, "--config needs --node: which node of " + config + " this host is");
     }
+    if (join && unprotected) {
+      throw new CommandLine.ParameterException(
+          commandLine,
+          "--join (become the backup of the running primary) and --unprotected (run the VM"
+              + " alone) exclude each other");
+    }
     if (pair) {
-      for (String hostOnly : List.of("--node", "--storage-timeout", "--if-stale")) {
+      for (String hostOnly : List.of("--node", "--storage-timeout", "--if-stale", "--join")) {
         if (parsed.hasMatchedOption(hostOnly)) {
           throw new CommandLine.ParameterException(
               commandLine, hostOnly + " only applies with --config (a node on a real host)");
@@ -275,7 +290,6 @@ public final class StartCommand implements Callable<Integer> {
               "--qemu",
               "--detection-timeout",
               "--state-dir",
-              "--unprotected",
               "--ready-port",
               "--ready-console",
               "--zookeeper",
@@ -304,6 +318,8 @@ public final class StartCommand implements Callable<Integer> {
     daemon.node = node;
     daemon.storageTimeout = storageTimeout;
     daemon.ifStale = ifStale;
+    daemon.unprotected = unprotected;
+    daemon.join = join;
     return daemon.call();
   }
 

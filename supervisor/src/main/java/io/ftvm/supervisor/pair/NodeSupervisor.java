@@ -339,7 +339,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
   }
 
   private void startPrimary(NetdevConnection netdev) throws IOException, VmLaunchException {
-    Fifo fifo = Fifo.create(files.replayPipe());
+    Fifo fifo = freshReplayPipe();
     FifoReader pipe = fifo.openForReading();
     pipe.requestCapacity(RECORD_PIPE_BYTES);
     HeldOutputGate netGate = new HeldOutputGate("network", this::toLan, outputHold);
@@ -420,6 +420,16 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
             + " to match the replica disks and acknowledge log");
   }
 
+  /**
+   * The replay pipe, made anew: one left by an earlier daemon in this state directory (stopped,
+   * killed) belongs to a QEMU that is gone, and mkfifo refuses to overwrite it (EEXIST), which made
+   * every later start of this node fail.
+   */
+  private Fifo freshReplayPipe() throws IOException {
+    java.nio.file.Files.deleteIfExists(files.replayPipe());
+    return Fifo.create(files.replayPipe());
+  }
+
   /** The backup acknowledged log for the first time: its replica matched and it follows. */
   private void backupFollows(long position) {
     if (roles.role() != NodeRole.STARTING) {
@@ -435,7 +445,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
   }
 
   private void startBackup(NetdevConnection netdev) throws IOException {
-    Fifo fifo = Fifo.create(files.replayPipe());
+    Fifo fifo = freshReplayPipe();
     CompletableFuture<FifoWriter> qemuPipe = new CompletableFuture<>();
     Thread opener =
         daemonThread(

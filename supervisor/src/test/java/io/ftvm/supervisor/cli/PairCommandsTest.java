@@ -160,6 +160,27 @@ class PairCommandsTest {
   }
 
   @Test
+  void startPairRejectsJoin() {
+    assertThat(run("start", "--pair", "--join")).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--join only applies with --config");
+  }
+
+  @Test
+  void startWithConfigRejectsJoinTogetherWithUnprotected() {
+    assertThat(
+            run(
+                "start",
+                "--config",
+                "/etc/ftvm/pair.json",
+                "--node",
+                "b",
+                "--join",
+                "--unprotected"))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--join (become the backup").contains("exclude each other");
+  }
+
+  @Test
   void startPairRejectsADetectionTimeoutBelowTheHeartbeatFloor() {
     assertThat(run("start", "--pair", "--detection-timeout", "10ms", "--state-dir", dir()))
         .isEqualTo(CommandLine.ExitCode.USAGE);
