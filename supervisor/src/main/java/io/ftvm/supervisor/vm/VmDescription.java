@@ -57,6 +57,36 @@ public record VmDescription(
     Objects.requireNonNull(readinessProbe, "readinessProbe");
   }
 
+  /** A description without a readiness probe (as written before probes existed). */
+  public VmDescription(
+      Path source,
+      String name,
+      int memoryMib,
+      int vcpus,
+      String machine,
+      String cpuModel,
+      String accelerator,
+      VmBoot boot,
+      List<VmDisk> disks,
+      List<VmNic> nics,
+      Optional<String> readyLinePrefix,
+      Optional<String> guestCidr) {
+    this(
+        source,
+        name,
+        memoryMib,
+        vcpus,
+        machine,
+        cpuModel,
+        accelerator,
+        boot,
+        disks,
+        nics,
+        readyLinePrefix,
+        guestCidr,
+        Optional.empty());
+  }
+
   /** The probe that decides "guest up": the explicit one, else the ready line, if any. */
   public Optional<ReadinessProbe> effectiveReadiness() {
     return readinessProbe.or(() -> readyLinePrefix.map(ReadinessProbe::consolePrefix));
