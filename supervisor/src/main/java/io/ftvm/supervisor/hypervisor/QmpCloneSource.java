@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * pause-before-switchover}) with the VM stopped: the READY mirror is then cancelled, which QEMU
  * completes with the target in sync and the source left on its own image; the migration sends the
  * last dirty RAM and the device state; {@code x-ftvm-record-start} starts the new log at that exact
- * state and {@code cont} resumes.
+ * state and resumes the VM in the same step ({@code resume}, qemu-patches 0014): a separate {@code
+ * cont} let the main loop log a timer checkpoint while the VM was stopped, which the clone then
+ * processed in another run state and diverged.
  */
 public final class QmpCloneSource implements CloneSource {
   private static final Logger log = LoggerFactory.getLogger(QmpCloneSource.class);
@@ -91,8 +93,8 @@ public final class QmpCloneSource implements CloneSource {
       done.nbdNode = false;
       ObjectNode record = CloneQmp.args();
       record.put("path", newRecordingFifo.toString());
+      record.put("resume", true);
       qmp.call("x-ftvm-record-start", record, settings.switchTimeout());
-      qmp.call("cont");
       Duration paused = pause.awaitResumed(settings.switchTimeout());
       Duration total = Duration.ofNanos(System.nanoTime() - start);
       progress.accept(

@@ -109,8 +109,10 @@ public final class QmpCloneTarget implements CloneTarget {
     ObjectNode follow = CloneQmp.args();
     follow.put("path", replayFifo.toString());
     follow.put("golive", true);
+    // Runs the VM as the first event arrives, in the same step: with a later cont, a checkpoint
+    // the source logged while running could be processed here while stopped (qemu-patches 0014).
+    follow.put("resume", true);
     qmp.call("x-ftvm-replay-start", follow, settings.switchTimeout());
-    qmp.call("cont", null, settings.switchTimeout());
     log.info("clone following {}", replayFifo);
   }
 

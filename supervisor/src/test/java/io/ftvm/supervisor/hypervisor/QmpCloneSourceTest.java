@@ -79,6 +79,15 @@ class QmpCloneSourceTest {
               return ScriptedQmp.JSON.createObjectNode();
             })
         .on(
+            "x-ftvm-record-start",
+            a -> {
+              // resume:true runs the VM in the same step as the switch (qemu-patches 0014).
+              if (a != null && a.path("resume").asBoolean()) {
+                qmp.emit("RESUME", "{}", t0.plusMillis(140));
+              }
+              return ScriptedQmp.JSON.createObjectNode();
+            })
+        .on(
             "cont",
             a -> {
               qmp.emit("RESUME", "{}", t0.plusMillis(140));
@@ -105,9 +114,9 @@ class QmpCloneSourceTest {
             "block-job-cancel",
             "migrate-continue",
             "blockdev-del",
-            "x-ftvm-record-start",
-            "cont")
-        .doesNotContain("stop", "x-ftvm-record-stop", "migrate_cancel");
+            "x-ftvm-record-start")
+        // A separate cont would let the main loop log events while the VM is stopped.
+        .doesNotContain("stop", "x-ftvm-record-stop", "migrate_cancel", "cont");
     assertThat(outcome.pause()).isEqualTo(Duration.ofMillis(40));
     assertThat(outcome.diskBytes()).isEqualTo(16777216);
     assertThat(outcome.ramBytes()).isEqualTo(1000);
