@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +24,9 @@ import org.slf4j.LoggerFactory;
  * with no gap and no duplicate, and the re-joined replica's disk checksums agree with the
  * primary's.
  */
-// Opt-in (-Dftvm.it.reprotect=true): with qemu-patches 0013 it passed 2 of 2, but the fault
-// campaign's re-protecting pair saw the first clone of a VM that had just gone live from replay
-// stall its new backup in 2 of about 7 such clones (docs/reliability.md), and that is exactly
-// this test's clone. It joins CI once that is found.
-@EnabledIfSystemProperty(named = "ftvm.it.reprotect", matches = "true")
+// In CI since qemu-patches 0014: before it, the first clone of a VM that had just gone live from
+// replay (this test's clone) stalled its new backup in about 2 of 7 such clones. With 0014 it
+// passed 6 of 6 in a row (docs/reliability.md).
 class ReprotectIT {
   private static final Logger log = LoggerFactory.getLogger(ReprotectIT.class);
   private static final Duration DETECTION_TIMEOUT =
