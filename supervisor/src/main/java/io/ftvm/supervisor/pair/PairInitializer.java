@@ -436,6 +436,15 @@ public final class PairInitializer {
         request.bridge());
   }
 
+  /** The VM's first disk's size in bytes, for a spare's empty image ("SIZE" if unreadable). */
+  private static String diskSize(VmDescription vm) {
+    try {
+      return vm.disks().isEmpty() ? "SIZE" : Long.toString(Files.size(vm.disks().get(0).file()));
+    } catch (IOException e) {
+      return "SIZE";
+    }
+  }
+
   private static String instructions(
       Request request, PairConfig config, VmDescription vm, Path out) {
     StringBuilder text = new StringBuilder();
@@ -489,9 +498,13 @@ public final class PairInitializer {
       }
       text.append("  (files mode 0600, owned by root; copy e.g. with scp -p)\n");
       if (spare) {
-        text.append(
-            "  no disk copy: a spare starts empty; after a failover its daemon offers itself and"
-                + " the surviving primary clones the running VM (disk, memory) into it\n");
+        text.append("  no copy of the VM's disk, only an empty image of its size: truncate -s ")
+            .append(diskSize(vm))
+            .append(" ")
+            .append(config.node(host.nodeId()).disk())
+            .append(
+                "\n  (a spare starts empty; after a failover its daemon offers itself and the"
+                    + " surviving primary clones the running VM, disk and memory, into it)\n");
         text.append("  start: ftvm start --config ")
             .append(install.resolve(CONFIG_FILE))
             .append(" --node ")

@@ -148,7 +148,8 @@ class InitAndLockCommandTest {
     assertThat(out.toString())
         .contains("Spare host hostC (logging link 10.0.0.3:7400)")
         .contains("ftvm start --config " + output.resolve("pair.json") + " --node hostD")
-        .contains("a spare starts empty");
+        .contains("a spare starts empty")
+        .contains("truncate -s 4096 /var/lib/ftvm/web/disk.img");
   }
 
   @Test
