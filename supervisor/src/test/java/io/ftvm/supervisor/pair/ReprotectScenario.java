@@ -68,12 +68,19 @@ final class ReprotectScenario {
                   && b.reason().contains("within the replay bound");
             });
     long protectedAt = System.currentTimeMillis();
+    // The primary may count the joiner's first acks a few ms before the joiner's own role says
+    // BACKUP_REPLAYING (it wires the cloned VM's NIC first): seen 90 ms apart.
+    await(joiner + " replaying")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> harness.status(joiner).role() == NodeRole.BACKUP_REPLAYING);
     NodeStatus primary = harness.status(LocalPair.BACKUP);
     NodeStatus backup = harness.status(joiner);
     assertThat(primary.epoch()).as("new pairing epoch").isEqualTo(2);
     assertThat(primary.reason()).as("the pairing's peer").contains("by " + joiner);
     assertThat(backup.epoch()).isEqualTo(2);
-    assertThat(backup.role()).isEqualTo(NodeRole.BACKUP_REPLAYING);
+    assertThat(backup.peer()).as("the joiner's peer is the primary that cloned it").isEqualTo("b");
+    assertThat(primary.peer()).as("the primary's peer is the joiner").isEqualTo(joiner);
     assertThat(primary.reprotect().succeeded()).isEqualTo(1);
     assertThat(
             Files.exists(
