@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 8's spare node on the real test VM ({@link ReprotectScenario}): a pair a/b whose config
@@ -14,9 +13,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * its admin would, no --join: a spare always starts empty) → B protected by s at epoch 2 → kill
  * host B → s live, with the client's one TCP connection intact throughout.
  */
-// Opt-in like ReprotectIT (-Dftvm.it.reprotect=true): the same clone, from a VM that just went
-// live.
-@EnabledIfSystemProperty(named = "ftvm.it.reprotect", matches = "true")
+// Not opt-in: with qemu-patches 0014 it passed 4 of 4 runs in a row (and 2 of 2 before the
+// joiner's role was awaited; one run before that failed only on reading that role 90 ms early).
+// It makes the same clone as ReprotectIT (a VM that just went live from replay): if that clone
+// stalls again (docs/reliability.md), put it behind -Dftvm.it.reprotect=true like ReprotectIT.
 class SpareReprotectIT {
   private static final Duration DETECTION_TIMEOUT =
       Duration.ofMillis(PairConfig.Timing.DEFAULT_DETECTION_TIMEOUT_MILLIS);
