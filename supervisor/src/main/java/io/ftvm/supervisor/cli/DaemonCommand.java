@@ -48,7 +48,7 @@ public final class DaemonCommand implements Callable<Integer> {
   @Option(
       names = "--node",
       required = true,
-      description = "Which node of the config this host is (a or b).")
+      description = "Which node of the config this host is (a, b, or one of its spares).")
   String node;
 
   @Option(
@@ -109,7 +109,10 @@ public final class DaemonCommand implements Callable<Integer> {
     try (ChildProcessLauncher launcher = new ChildProcessLauncher();
         Arbitration arbitration = Arbitration.open(pair, storageTimeout)) {
       NodeSupervisor.StartMode mode = startMode(pair, arbitration.ledger());
-      if (mode == NodeSupervisor.StartMode.JOIN && !join && ifStale == StalePolicy.exit) {
+      if (mode == NodeSupervisor.StartMode.JOIN
+          && !join
+          && !pair.isSpare(node)
+          && ifStale == StalePolicy.exit) {
         log.error(
             "node {} of {} has stale state and --if-stale=exit: not starting. Its replica cannot"
                 + " rejoin epoch {} (if the peer runs, it runs the VM alone). To make this node a"
@@ -218,6 +221,15 @@ public final class DaemonCommand implements Callable<Integer> {
   private NodeSupervisor.StartMode startMode(PairConfig pair, PairingLedger ledger)
       throws StorageUnavailableException, IOException {
     if (join) {
+      return NodeSupervisor.StartMode.JOIN;
+    }
+    if (pair.isSpare(node)) {
+      // A spare has no replica to be stale: it always starts empty and offers itself.
+      log.info(
+          "node {} is a spare of {}: it starts empty and offers itself as the backup of the"
+              + " running primary",
+          node,
+          pair.vmId());
       return NodeSupervisor.StartMode.JOIN;
     }
     long highest = ledger.highestEpoch(pair.vmId());

@@ -59,6 +59,16 @@ public final class InitCommand implements Callable<Integer> {
   LinkedHashMap<String, String> nodes;
 
   @Option(
+      names = "--spare",
+      paramLabel = "<id>=<address>",
+      description =
+          "A spare host that may become the backup after a failover when the failed host does"
+              + " not come back, and the address its logging channel listens on; repeatable,"
+              + " e.g. --spare c=10.0.0.3. It gets a certificate from the pair's CA like the"
+              + " nodes and starts empty (ftvm start --config pair.json --node c).")
+  LinkedHashMap<String, String> spares = new LinkedHashMap<>();
+
+  @Option(
       names = "--primary",
       paramLabel = "<id>",
       description = "Node that starts as primary. Default: the first --node.")
@@ -215,6 +225,8 @@ public final class InitCommand implements Callable<Integer> {
     for (Map.Entry<String, String> node : nodes.entrySet()) {
       hosts.add(new PairInitializer.Host(node.getKey(), node.getValue()));
     }
+    List<PairInitializer.Host> spareHosts = new ArrayList<>();
+    spares.forEach((id, address) -> spareHosts.add(new PairInitializer.Host(id, address)));
     Path install = installDir != null ? installDir : Path.of("/etc/ftvm", vmId);
     Path state = hostStateDir != null ? hostStateDir : Path.of("/var/lib/ftvm", vmId);
     PairConfig.Timing defaults = PairConfig.Timing.defaults();
@@ -247,7 +259,8 @@ public final class InitCommand implements Callable<Integer> {
             adminGroup,
             metricsListen,
             zooKeeper == null ? null : ArbiterSpec.zooKeeper(zooKeeper),
-            ownPki());
+            ownPki(),
+            spareHosts);
     try {
       PairInitializer.Result result = new PairInitializer().initialize(request, out);
       stdout.print(result.instructions());

@@ -90,7 +90,8 @@ final class PairStateDirectory {
     Map<String, Path> nodes = new TreeMap<>();
     Optional<PairConfig> config = config();
     if (config.isPresent()) {
-      config.get().nodes().forEach((id, spec) -> nodes.put(id, spec.stateDirectory()));
+      PairConfig pair = config.get();
+      pair.allNodeIds().forEach(id -> nodes.put(id, pair.node(id).stateDirectory()));
     } else if (isSingleNode()) {
       nodes.put(root.getFileName() == null ? "node" : root.getFileName().toString(), root);
     }

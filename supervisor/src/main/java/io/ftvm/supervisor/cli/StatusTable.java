@@ -22,6 +22,7 @@ final class StatusTable {
     rows.add(row("reason", nodes, StatusTable::reason));
     rows.add(live("guest", nodes, s -> s.guest() == null ? "-" : s.guest().summary()));
     rows.add(live("epoch", nodes, s -> Long.toString(s.epoch())));
+    rows.add(live("peer", nodes, s -> s.peer() == null || s.peer().isEmpty() ? "-" : s.peer()));
     rows.add(
         live(
             "re-protection",

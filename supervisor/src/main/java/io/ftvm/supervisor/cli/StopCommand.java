@@ -83,7 +83,7 @@ public final class StopCommand implements Callable<Integer> {
       return CliErrors.fail(spec, "--config and --node go together (this host's node of a pair)");
     }
     PairConfig pair = GuestDescriptions.read(config);
-    if (!pair.nodes().containsKey(node)) {
+    if (!pair.knows(node)) {
       return CliErrors.fail(spec, "node '" + node + "' is not in " + config);
     }
     ControlClient control =

@@ -10,7 +10,8 @@ interface BackupEpochs {
 
   /**
    * The cloned replica follows the new pairing: its log is stored per epoch and fed to {@code
-   * target}, and losing the primary from now on goes live by claiming {@code epoch}.
+   * target}, and losing the primary from now on goes live by claiming {@code epoch}; {@code
+   * primary} is this node's peer from now on.
    */
-  void adopt(long epoch, CloneTargets.Target target, JoinSessions.Session session);
+  void adopt(long epoch, String primary, CloneTargets.Target target, JoinSessions.Session session);
 }

@@ -25,8 +25,16 @@ final class BackupJoin {
   private static final Logger log = LoggerFactory.getLogger(BackupJoin.class);
   private static final Duration CLONE_POLL = Duration.ofMillis(200);
 
-  /** How long each step may take, and the pause between attempts. */
-  record Timeouts(Duration primaryArrives, Duration cloning, Duration retryPause) {
+  /**
+   * How long each step may take, the pause between attempts, and how often a joiner waiting for its
+   * primary asks who the primary is (it may have changed: a failover while waiting).
+   */
+  record Timeouts(
+      Duration primaryArrives, Duration cloning, Duration retryPause, Duration primaryRecheck) {
+    Timeouts(Duration primaryArrives, Duration cloning, Duration retryPause) {
+      this(primaryArrives, cloning, retryPause, Duration.ofSeconds(2));
+    }
+
     static Timeouts defaults() {
       return new Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofSeconds(2));
     }
@@ -37,6 +45,7 @@ final class BackupJoin {
   private final ReplicaState state;
   private final CloneTargets targets;
   private final PairingLedger ledger;
+  private final PrimaryLocator primaries;
   private final JoinSessions sessions;
   private final BackupEpochs epochs;
   private final Timeouts timeouts;
@@ -49,6 +58,7 @@ final class BackupJoin {
       ReplicaState state,
       CloneTargets targets,
       PairingLedger ledger,
+      PrimaryLocator primaries,
       JoinSessions sessions,
       BackupEpochs epochs,
       Timeouts timeouts,
@@ -58,6 +68,7 @@ final class BackupJoin {
     this.state = state;
     this.targets = targets;
     this.ledger = ledger;
+    this.primaries = primaries;
     this.sessions = sessions;
     this.epochs = epochs;
     this.timeouts = timeouts;
@@ -108,35 +119,40 @@ final class BackupJoin {
     CloneTargets.Target target = null;
     JoinSessions.Session session = null;
     try {
+      // Who clones this node: its channel admits only that node's certificate.
+      String primary = primaries.currentPrimary();
+      if (primary.equals(ids.node())) {
+        return fail(
+            null,
+            null,
+            "shared storage names this node as the last primary: no other node runs the VM to"
+                + " clone from");
+      }
       String discarded = state.discard();
-      log.info("joining as a new backup of {}: discarded {}", ids.vmId(), discarded);
+      log.info(
+          "joining as a new backup of {} (primary {}): discarded {}",
+          ids.vmId(),
+          primary,
+          discarded);
       target = targets.launch();
       JoinOffer offer = target.listen();
       PairingRecord pairing =
           ledger.reserveNext(ids.vmId(), ids.node(), offer.toLine(), ids.epoch() + 1);
       long epoch = pairing.epoch();
-      session = sessions.listen(epoch);
+      session = sessions.listen(epoch, primary);
       roles.explain(
           "joining: offered epoch "
               + epoch
               + " ("
               + offer.toLine()
               + "); waiting for primary "
-              + ids.peer());
-      if (!session.awaitPrimary(timeouts.primaryArrives())) {
-        return fail(
-            target,
-            session,
-            "primary "
-                + ids.peer()
-                + " did not connect for epoch "
-                + epoch
-                + " within "
-                + timeouts.primaryArrives().toSeconds()
-                + " s");
+              + primary);
+      String missing = awaitPrimary(session, primary, epoch);
+      if (missing != null) {
+        return fail(target, session, missing);
       }
       if (!roles.transition(
-          NodeRole.CLONING, "being cloned by " + ids.peer() + " for epoch " + epoch)) {
+          NodeRole.CLONING, "being cloned by " + primary + " for epoch " + epoch)) {
         return fail(target, session, "role changed to " + roles.role());
       }
       long deadline = System.nanoTime() + timeouts.cloning().toNanos();
@@ -156,10 +172,10 @@ final class BackupJoin {
         }
       }
       target.startFollowing(epochs.replayFifo(epoch));
-      epochs.adopt(epoch, target, session);
+      epochs.adopt(epoch, primary, target, session);
       if (!roles.transition(
           NodeRole.BACKUP_REPLAYING,
-          "replaying epoch " + epoch + " (cloned from " + ids.peer() + ")")) {
+          "replaying epoch " + epoch + " (cloned from " + primary + ")")) {
         return fail(target, session, "role changed to " + roles.role());
       }
       return null;
@@ -170,6 +186,52 @@ final class BackupJoin {
     } catch (InterruptedException e) {
       fail(target, session, "interrupted");
       throw e;
+    }
+  }
+
+  /**
+   * Waits for {@code primary}'s session, asking now and then whether it is still the primary: one
+   * that failed over meanwhile never comes, and the new one cannot pass this session's certificate
+   * check, so the attempt ends and the next offers itself to the new primary.
+   *
+   * @return null once the primary connected, else why the attempt ends
+   */
+  private String awaitPrimary(JoinSessions.Session session, String primary, long epoch)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeouts.primaryArrives().toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      Duration slice =
+          Duration.ofNanos(Math.max(0, Math.min(left, timeouts.primaryRecheck().toNanos())));
+      if (session.awaitPrimary(slice)) {
+        return null;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        return "primary "
+            + primary
+            + " did not connect for epoch "
+            + epoch
+            + " within "
+            + timeouts.primaryArrives().toSeconds()
+            + " s";
+      }
+      if (stopRequested.getAsBoolean()) {
+        return "stopped while waiting for primary " + primary;
+      }
+      try {
+        String now = primaries.currentPrimary();
+        if (!now.equals(primary)) {
+          return "the primary is now "
+              + now
+              + " (was "
+              + primary
+              + " when epoch "
+              + epoch
+              + " was offered)";
+        }
+      } catch (StorageUnavailableException e) {
+        log.debug("cannot tell who is primary now: {}", e.getMessage());
+      }
     }
   }
 

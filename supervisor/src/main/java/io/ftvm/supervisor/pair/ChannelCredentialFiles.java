@@ -35,9 +35,21 @@ public final class ChannelCredentialFiles {
     return tlsDirectory.resolve(nodeId + ".key");
   }
 
-  /** What protects {@code nodeId}'s end of the channel: TLS if configured, else the PSK. */
+  /**
+   * What protects {@code nodeId}'s end of the channel to the config's own peer (a/b): TLS if
+   * configured, else the PSK.
+   */
   public static ChannelSecurity load(PairConfig config, String nodeId) throws IOException {
-    String peer = config.peerOf(nodeId);
+    return load(config, nodeId, config.peerOf(nodeId));
+  }
+
+  /**
+   * What protects {@code nodeId}'s end of the channel to {@code peer}, the other node of the
+   * current pairing (after re-protection a spare, or the primary a joiner waits for): TLS pins that
+   * node's name.
+   */
+  public static ChannelSecurity load(PairConfig config, String nodeId, String peer)
+      throws IOException {
     if (config.tlsDirectory() != null) {
       Path dir = config.tlsDirectory();
       TlsCredentials credentials =

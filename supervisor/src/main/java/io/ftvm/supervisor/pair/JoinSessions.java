@@ -17,6 +17,9 @@ interface JoinSessions {
     void abort(String why);
   }
 
-  /** Listens for the primary at {@code epoch} (identity vm + epoch must match on both ends). */
-  Session listen(long epoch) throws IOException;
+  /**
+   * Listens for {@code primary} at {@code epoch} (identity vm + epoch must match on both ends, and
+   * with TLS the primary's certificate must name {@code primary}).
+   */
+  Session listen(long epoch, String primary) throws IOException;
 }

@@ -29,6 +29,10 @@ public final class LocalPair implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalPair.class);
   public static final String PRIMARY = "a";
   public static final String BACKUP = "b";
+
+  /** The spare node's id (host namespace {@code ftvm-ID-s}), in a pair started with one. */
+  public static final String SPARE = "s";
+
   private static final int CHANNEL_PORT = 7400;
 
   private final Path stateDirectory;
@@ -113,10 +117,39 @@ public final class LocalPair implements AutoCloseable {
       boolean unprotected,
       ArbiterAttachment arbiter)
       throws IOException, InterruptedException {
+    return start(
+        stateDirectory,
+        guest,
+        qemuBinary,
+        detectionTimeout,
+        tuneTiming,
+        daemonLauncher,
+        unprotected,
+        arbiter,
+        false);
+  }
+
+  /**
+   * As above; {@code withSpare}: a third host (namespace {@code ftvm-ID-s}) is named in the config
+   * as spare {@link #SPARE}, with its certificate, an empty disk image of the guest's disk size and
+   * its state directory; its daemon is not started ({@link #startSpare} does that).
+   */
+  public static LocalPair start(
+      Path stateDirectory,
+      PairGuest guest,
+      Path qemuBinary,
+      Duration detectionTimeout,
+      UnaryOperator<PairConfig.Timing> tuneTiming,
+      DaemonLauncher daemonLauncher,
+      boolean unprotected,
+      ArbiterAttachment arbiter,
+      boolean withSpare)
+      throws IOException, InterruptedException {
     Files.createDirectories(stateDirectory);
     String pairId = TopologySpec.randomPairId();
     log.info("creating hosts for pair {} (network namespaces ftvm-{}-*)", pairId, pairId);
-    PairTopology topology = PairTopology.create(TopologySpec.defaults(pairId));
+    TopologySpec spec = TopologySpec.defaults(pairId);
+    PairTopology topology = PairTopology.create(withSpare ? spec.withSpare() : spec);
     try {
       PairConfig config =
           writeConfig(
@@ -197,17 +230,20 @@ public final class LocalPair implements AutoCloseable {
     PairCertificateAuthority ca =
         PairCertificateAuthority.create(
             topology.pairId(), PairCertificateAuthority.DEFAULT_VALIDITY);
+    boolean spare = topology.spec().hasSpare();
+    List<String> nodeIds = spare ? List.of(PRIMARY, BACKUP, SPARE) : List.of(PRIMARY, BACKUP);
     ChannelCredentialFiles.write(
         tls,
         ca,
         false,
-        ca.issue(PRIMARY, PairCertificateAuthority.DEFAULT_VALIDITY),
-        ca.issue(BACKUP, PairCertificateAuthority.DEFAULT_VALIDITY));
+        nodeIds.stream()
+            .map(id -> ca.issue(id, PairCertificateAuthority.DEFAULT_VALIDITY))
+            .toArray(PairCertificateAuthority.IssuedCertificate[]::new));
     Path shared = Files.createDirectories(state.resolve("shared"));
     SharedDirectoryArbiter.initializeStorage(shared);
     Map<String, PairConfig.NodeSpec> nodes = new java.util.TreeMap<>();
     for (String node : List.of(PRIMARY, BACKUP)) {
-      HostRole host = node.equals(PRIMARY) ? HostRole.A : HostRole.B;
+      HostRole host = hostOf(node);
       Path dir = state.resolve(node);
       Files.createDirectories(dir);
       Path disk = guest.copyDisksInto(dir).get(0);
@@ -220,6 +256,10 @@ public final class LocalPair implements AutoCloseable {
               CHANNEL_PORT,
               "tap0",
               topology.hostBridge()));
+    }
+    Map<String, PairConfig.NodeSpec> spares = new java.util.TreeMap<>();
+    if (spare) {
+      spares.put(SPARE, spareNode(state, nodes.get(PRIMARY).disk(), topology));
     }
     PairConfig.Timing defaults = PairConfig.Timing.defaults();
     PairConfig config =
@@ -250,9 +290,39 @@ public final class LocalPair implements AutoCloseable {
             null,
             // Each daemon runs in its own namespace: the same address serves both.
             "0.0.0.0:" + METRICS_PORT,
-            arbiter);
+            arbiter,
+            spares);
     config.write(state.resolve("pair.json"));
     return config;
+  }
+
+  /**
+   * The spare host holds no copy of the guest: only an empty (sparse) image of its disk's size,
+   * which the clone fills. As an admin would prepare it ({@code truncate -s SIZE disk.img}).
+   */
+  private static PairConfig.NodeSpec spareNode(Path state, Path primaryDisk, PairTopology topology)
+      throws IOException {
+    Path dir = Files.createDirectories(state.resolve(SPARE));
+    Path disk = dir.resolve(primaryDisk.getFileName());
+    try (java.io.RandomAccessFile image = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+      image.setLength(Files.size(primaryDisk));
+    }
+    return new PairConfig.NodeSpec(
+        dir,
+        disk,
+        topology.loggingAddress(HostRole.SPARE).address(),
+        CHANNEL_PORT,
+        "tap0",
+        topology.hostBridge());
+  }
+
+  /** The host (namespace) a node of this pair runs on. */
+  private static HostRole hostOf(String node) {
+    return switch (node) {
+      case PRIMARY -> HostRole.A;
+      case SPARE -> HostRole.SPARE;
+      default -> HostRole.B;
+    };
   }
 
   /** Starts a supervisor daemon as a process; where its output goes is up to the launcher. */
@@ -281,7 +351,7 @@ public final class LocalPair implements AutoCloseable {
   }
 
   List<String> daemonCommand(String node, String... options) {
-    HostRole host = node.equals(PRIMARY) ? HostRole.A : HostRole.B;
+    HostRole host = hostOf(node);
     return daemonCommand(
         topology.hostNamespace(host), stateDirectory.resolve("pair.json"), node, options);
   }
@@ -321,16 +391,33 @@ public final class LocalPair implements AutoCloseable {
    */
   public Process rejoin(String node, DaemonLauncher launcher)
       throws IOException, InterruptedException {
+    return startJoining(node, launcher, "--join");
+  }
+
+  /**
+   * Starts the spare host's daemon, as its admin would ({@code ftvm start --config pair.json --node
+   * s}, no {@code --join}: a spare always starts empty). Returns once it is JOINING (or further):
+   * it offers itself and waits for an alone primary to clone into it.
+   */
+  public Process startSpare(DaemonLauncher launcher) throws IOException, InterruptedException {
+    if (!config.spares().containsKey(SPARE)) {
+      throw new IllegalStateException("this pair was started without a spare host");
+    }
+    return startJoining(SPARE, launcher);
+  }
+
+  private Process startJoining(String node, DaemonLauncher launcher, String... options)
+      throws IOException, InterruptedException {
     Process previous = daemons.get(node);
     if (previous != null && previous.isAlive()) {
       throw new IOException("node " + node + "'s daemon still runs (pid " + previous.pid() + ")");
     }
     // The dead daemon's role file would answer for the new one.
     Files.deleteIfExists(config.node(node).stateDirectory().resolve("role"));
-    Process daemon = launcher.launch(daemonCommand(node, "--join"), daemonLog(node));
+    Process daemon = launcher.launch(daemonCommand(node, options), daemonLog(node));
     daemons.put(node, daemon);
     writeRecord();
-    log.info("restarted node {}'s daemon (pid {}) to join empty", node, daemon.pid());
+    log.info("started node {}'s daemon (pid {}) to join empty", node, daemon.pid());
     awaitRole(
         node,
         r -> r == NodeRole.JOINING || r == NodeRole.CLONING || r == NodeRole.BACKUP_REPLAYING,
@@ -413,10 +500,10 @@ public final class LocalPair implements AutoCloseable {
             + ")");
   }
 
-  /** Stops both daemons (asking first), then removes the hosts. */
+  /** Stops every daemon (asking first), then removes the hosts. */
   @Override
   public void close() {
-    for (String node : List.of(PRIMARY, BACKUP)) {
+    for (String node : config.allNodeIds()) {
       try {
         control(node).request("stop");
       } catch (IOException e) {

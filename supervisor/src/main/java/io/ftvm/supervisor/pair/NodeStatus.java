@@ -5,7 +5,8 @@ package io.ftvm.supervisor.pair;
  * means "not applicable to this role". On a backup, {@code logReplayed} is what its QEMU has read
  * from the pipe (up to QEMU's stdio read-ahead of a few KiB), {@code logAcked} what it
  * acknowledged, {@code replayLagMillis} the age of the oldest received byte QEMU has not consumed,
- * and {@code replayStalled} whether the replay watchdog found QEMU stuck.
+ * and {@code replayStalled} whether the replay watchdog found QEMU stuck. {@code peer} is the other
+ * node of the current pairing (after a re-protection maybe a spare; "" while a joiner has none).
  */
 public record NodeStatus(
     String node,
@@ -37,7 +38,8 @@ public record NodeStatus(
     long replayLagMillis,
     boolean replayStalled,
     ReprotectStatus reprotect,
-    GuestView guest) {
+    GuestView guest,
+    String peer) {
 
   public static Builder builder() {
     return new Builder();
@@ -79,6 +81,13 @@ public record NodeStatus(
     private boolean replayStalled;
     private ReprotectStatus reprotect;
     private GuestView guest = GuestView.unknown();
+    private String peer = "";
+
+    /** The other node of this node's current pairing. */
+    public Builder peer(String v) {
+      peer = v == null ? "" : v;
+      return this;
+    }
 
     /** Whether the guest is up and its address (not the pair's state). */
     public Builder guest(GuestView v) {
@@ -265,7 +274,8 @@ public record NodeStatus(
           replayLagMillis,
           replayStalled,
           reprotect,
-          guest);
+          guest,
+          peer);
     }
   }
 }

@@ -38,9 +38,11 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -136,6 +138,10 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
   private volatile ReplicaDigest replicaDigest;
   private volatile ReplicaDigestGate digestGate;
   private volatile long epoch;
+  // The other node of the current pairing: a/b at the config's epoch; after a join the primary
+  // that cloned this node, after a re-protection the joiner (maybe a spare). "" while unknown.
+  private volatile String peer;
+  private final Map<Long, String> joinersByEpoch = new ConcurrentHashMap<>();
   private volatile BackupJoin join;
   private volatile NetdevConnection joinNetdev;
 
@@ -184,8 +190,11 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     this.arbiter = arbiter;
     this.ledger = ledger;
     this.cloning = cloning;
-    this.mode = mode;
+    // A spare never has a replica of its own: it always joins empty, whatever it was asked.
+    this.mode = config.isSpare(nodeId) ? StartMode.JOIN : mode;
     this.epoch = config.epoch();
+    // A joiner learns its peer (the primary) from shared storage before it offers itself.
+    this.peer = this.mode == StartMode.JOIN ? "" : config.peerOf(nodeId);
     this.files = NodeFiles.prepare(node.stateDirectory(), config.epoch());
     this.replica = new QemuReplica(files.qemuLog(), KILL_BOUND);
     this.goLiveDeadline = Duration.ofMillis(config.timing().goLiveDeadlineMillis());
@@ -227,7 +236,9 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
             : new ReprotectTrigger(
                 ledger,
                 config.vmId(),
-                config.peerOf(nodeId),
+                nodeId,
+                config::knows,
+                backupCandidates(config, nodeId),
                 () -> epoch,
                 roles::role,
                 this::startReprotectionFromWatcher);
@@ -238,6 +249,24 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
           }
           files.writeRole(to, roles.reason());
         });
+  }
+
+  /** Who may become this node's backup, for the log: "b or spare c". */
+  private static String backupCandidates(PairConfig config, String nodeId) {
+    List<String> pairNodes =
+        config.nodes().keySet().stream().filter(n -> !n.equals(nodeId)).sorted().toList();
+    List<String> spares =
+        config.spares().keySet().stream().filter(n -> !n.equals(nodeId)).sorted().toList();
+    String text = String.join(", ", pairNodes);
+    if (!spares.isEmpty()) {
+      text += (text.isEmpty() ? "" : " or ") + "spare " + String.join(", ", spares);
+    }
+    return text;
+  }
+
+  /** The other node of this node's current pairing ("" while a joiner has not learned it). */
+  public String peer() {
+    return peer;
   }
 
   private Optional<Fencer> fenceHook() {
@@ -259,7 +288,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
   }
 
   private NodeIds ids() {
-    return new NodeIds(config.vmId(), epoch, nodeId, config.peerOf(nodeId));
+    return new NodeIds(config.vmId(), epoch, nodeId, peer);
   }
 
   private GuardedClaim claimFor(long pairingEpoch) {
@@ -351,13 +380,13 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     network = new GuestNetworkPath(netdev, tap, netGate, networkTagger, addressLearner);
     resources.add(network);
 
-    PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
+    PairConfig.NodeSpec backupNode = config.node(peer);
     LogStreamSender logSender =
         new LogStreamSender(
-            peer.channelHost(),
-            peer.channelPort(),
+            backupNode.channelHost(),
+            backupNode.channelPort(),
             identity(),
-            channelSecurity(),
+            channelSecurity(peer),
             channelSettings(),
             this::readStoredLog,
             new PrimaryChannelListener(),
@@ -409,15 +438,13 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
       roles.transition(
           NodeRole.PRIMARY_ALONE,
           "alone, UNPROTECTED (started unprotected); protect with 'ftvm protect' or by starting "
-              + config.peerOf(nodeId));
+              + backupCandidates(config, nodeId));
       return;
     }
     // Protected only from the backup's first ack (backupFollows): it acks nothing before its
     // replica matched this one, so a refusing backup never shows this pair as protected.
     roles.explain(
-        "recording; waiting for "
-            + config.peerOf(nodeId)
-            + " to match the replica disks and acknowledge log");
+        "recording; waiting for " + peer + " to match the replica disks and acknowledge log");
   }
 
   /**
@@ -438,7 +465,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     roles.transition(
         NodeRole.PRIMARY_PROTECTED,
         "recording; streaming to "
-            + config.peerOf(nodeId)
+            + peer
             + " (replicas matched, first ack at byte "
             + position
             + ")");
@@ -510,7 +537,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
         new LogStreamReceiver(
             new InetSocketAddress(node.channelHost(), node.channelPort()),
             identity(),
-            channelSecurity(),
+            channelSecurity(peer),
             channelSettings(),
             new BackupChannelListener(),
             0);
@@ -565,6 +592,8 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
             new DiskReplicaState(node.stateDirectory(), node.disk()),
             this::launchCloneTarget,
             ledger,
+            new ArbiterPrimaryLocator(
+                arbiter, config.vmId(), config.epoch(), config.initialPrimary()),
             this::listenForPrimary,
             new NodeBackupEpochs(),
             BackupJoin.Timeouts.defaults(),
@@ -629,17 +658,21 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     };
   }
 
-  /** This node's end of the logging channel: mutual TLS, or the explicit pre-shared key. */
-  private ChannelSecurity channelSecurity() throws IOException {
-    return ChannelCredentialFiles.load(config, nodeId);
+  /**
+   * This node's end of the logging channel to {@code peerNode}: mutual TLS pinning that node's
+   * name, or the explicit pre-shared key.
+   */
+  private ChannelSecurity channelSecurity(String peerNode) throws IOException {
+    return ChannelCredentialFiles.load(config, nodeId, peerNode);
   }
 
-  private JoinSessions.Session listenForPrimary(long pairingEpoch) throws IOException {
+  private JoinSessions.Session listenForPrimary(long pairingEpoch, String primary)
+      throws IOException {
     NodeFiles epochFiles = new NodeFiles(files.root(), pairingEpoch);
     return ChannelJoinSession.listen(
         new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
         new InetSocketAddress(node.channelHost(), node.channelPort()),
-        channelSecurity(),
+        channelSecurity(primary),
         channelSettings(),
         epochFiles.logStore(),
         epochReplayPipe(pairingEpoch),
@@ -666,9 +699,14 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     }
 
     @Override
-    public void adopt(long pairingEpoch, CloneTargets.Target target, JoinSessions.Session session) {
+    public void adopt(
+        long pairingEpoch,
+        String primary,
+        CloneTargets.Target target,
+        JoinSessions.Session session) {
       ChannelJoinSession joined = (ChannelJoinSession) session;
       epoch = pairingEpoch;
+      peer = primary;
       store = joined.store();
       feeder = joined.feeder();
       receiver = joined.receiver();
@@ -776,16 +814,19 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
   private PairingStream openPairingStream(PairingRecord pairing, JoinOffer offer)
       throws IOException {
     long pairingEpoch = pairing.epoch();
-    PairConfig.NodeSpec peer = config.node(config.peerOf(nodeId));
-    ChannelSecurity key = channelSecurity();
+    // The joiner may be the old peer or a spare: its own address and certificate name.
+    String joiner = pairing.joinerNodeId();
+    PairConfig.NodeSpec joinerNode = config.node(joiner);
+    ChannelSecurity key = channelSecurity(joiner);
+    joinersByEpoch.put(pairingEpoch, joiner);
     return ChannelPairingStream.open(
         new NodeIdentity(nodeId, config.vmId(), pairingEpoch),
         epochReplayPipe(pairingEpoch),
         new NodeFiles(files.root(), pairingEpoch).logStore(),
         (identity, source, listener) ->
             new LogStreamSender(
-                peer.channelHost(),
-                peer.channelPort(),
+                joinerNode.channelHost(),
+                joinerNode.channelPort(),
                 identity,
                 key,
                 channelSettings(),
@@ -814,6 +855,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     public void adopt(PairingStream stream, ReplicaCloner.Outcome clone) {
       ChannelPairingStream adopted = (ChannelPairingStream) stream;
       epoch = stream.epoch();
+      peer = joinersByEpoch.getOrDefault(stream.epoch(), peer);
       pump = adopted.pump();
       sender = adopted.sender();
       // The joiner needs the guest's learned address to announce it should it go live.
@@ -907,7 +949,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
     peerLostNanos = System.nanoTime();
     backupGoLive.run(
         "primary "
-            + config.peerOf(nodeId)
+            + peer
             + " reported its replica failed (PEER_FAILED, log complete up to byte "
             + logCompleteUpTo
             + ")",
@@ -919,8 +961,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
       return;
     }
     peerLostNanos = System.nanoTime();
-    backupGoLive.run(
-        "planned failover from " + config.peerOf(nodeId), OptionalLong.of(endPosition));
+    backupGoLive.run("planned failover from " + peer, OptionalLong.of(endPosition));
   }
 
   private void onQemuExit(int code) {
@@ -1005,6 +1046,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
             .node(nodeId)
             .vmId(config.vmId())
             .epoch(epoch)
+            .peer(peer)
             .role(roles.role())
             .reason(roles.reason())
             .uptimeMillis((now - startedNanos) / 1_000_000)
@@ -1291,7 +1333,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
       if (message.type() == ControlType.REPROTECT_ABORTED) {
         log.warn(
             "joiner {} gave up pairing epoch {} (REPROTECT_ABORTED)",
-            config.peerOf(nodeId),
+            joinersByEpoch.getOrDefault(message.position(), "?"),
             message.position());
         decide(
             () -> {
@@ -1306,13 +1348,13 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
         log.warn(
             "BACKUP {} REPORTS ITS REPLICA FAILED (PEER_FAILED at byte {}): going on alone,"
                 + " UNPROTECTED",
-            config.peerOf(nodeId),
+            peer,
             message.position());
         decide(
             () ->
                 peerLost(
                     "backup "
-                        + config.peerOf(nodeId)
+                        + peer
                         + " reported its replica failed (PEER_FAILED at byte "
                         + message.position()
                         + ")"));
@@ -1355,7 +1397,7 @@ public final class NodeSupervisor implements AutoCloseable, ControlTarget {
           log.warn(
               "PRIMARY {} REPORTS ITS REPLICA FAILED (PEER_FAILED, log complete up to byte {}):"
                   + " taking over now",
-              config.peerOf(nodeId),
+              peer,
               message.position());
           decide(() -> onPrimaryFailed(message.position()));
         }

@@ -1,5 +1,7 @@
 package io.ftvm.supervisor.pair;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,6 +9,9 @@ import io.ftvm.supervisor.vm.ReadinessProbe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,6 +41,10 @@ import java.util.Optional;
  *     {@code /metrics} (absent: no metrics endpoint)
  * @param arbiter which go-live arbiter backend decides failovers; absent (null) means the shared
  *     directory {@link #sharedDirectory}
+ * @param spares hosts that may become the backup after a failover when the failed host does not
+ *     come back (an N+1 spare): same shape as {@link #nodes}, never primary at the config's epoch;
+ *     a spare's daemon starts empty and offers itself on shared storage (issue 8). Absent: none
+ *     (configs written before spares existed)
  */
 public record PairConfig(
     String vmId,
@@ -51,7 +60,70 @@ public record PairConfig(
     Path tlsDirectory,
     String adminGroup,
     String metricsListen,
-    ArbiterSpec arbiter) {
+    ArbiterSpec arbiter,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, NodeSpec> spares) {
+
+  /** No spares is an empty map, so callers never meet null. */
+  public PairConfig {
+    spares =
+        spares == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(spares));
+  }
+
+  /** A config without spares, as written before they existed. */
+  public PairConfig(
+      String vmId,
+      long epoch,
+      String initialPrimary,
+      Path qemuBinary,
+      GuestSpec vm,
+      Map<String, NodeSpec> nodes,
+      Path sharedDirectory,
+      Path preSharedKeyFile,
+      Timing timing,
+      String fenceCommand,
+      Path tlsDirectory,
+      String adminGroup,
+      String metricsListen,
+      ArbiterSpec arbiter) {
+    this(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        vm,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand,
+        tlsDirectory,
+        adminGroup,
+        metricsListen,
+        arbiter,
+        null);
+  }
+
+  /** The same pair with these spare hosts. */
+  public PairConfig withSpares(Map<String, NodeSpec> spareNodes) {
+    return new PairConfig(
+        vmId,
+        epoch,
+        initialPrimary,
+        qemuBinary,
+        vm,
+        nodes,
+        sharedDirectory,
+        preSharedKeyFile,
+        timing,
+        fenceCommand,
+        tlsDirectory,
+        adminGroup,
+        metricsListen,
+        arbiter,
+        spareNodes);
+  }
 
   /** The arbiter backend, the shared directory when the config names none. */
   public ArbiterSpec arbiterSpec() {
@@ -74,7 +146,8 @@ public record PairConfig(
         tlsDirectory,
         adminGroup,
         metricsListen,
-        spec);
+        spec,
+        spares);
   }
 
   /**
@@ -312,19 +385,56 @@ public record PairConfig(
         tlsDirectory,
         adminGroup,
         metricsListen,
-        arbiter);
+        arbiter,
+        spares);
   }
 
+  /** A pair node (a/b) or a spare. */
   public NodeSpec node(String nodeId) {
     NodeSpec spec = nodes.get(nodeId);
     if (spec == null) {
+      spec = spares.get(nodeId);
+    }
+    if (spec == null) {
       throw new IllegalArgumentException(
-          "node '" + nodeId + "' is not in the pair config (nodes: " + nodes.keySet() + ")");
+          "node '"
+              + nodeId
+              + "' is not in the pair config (nodes: "
+              + nodes.keySet()
+              + (spares.isEmpty() ? "" : ", spares: " + spares.keySet())
+              + ")");
     }
     return spec;
   }
 
+  /** Whether {@code nodeId} is a pair node or a spare of this config. */
+  public boolean knows(String nodeId) {
+    return nodes.containsKey(nodeId) || spares.containsKey(nodeId);
+  }
+
+  /** Whether {@code nodeId} is one of the config's spares (not a or b). */
+  public boolean isSpare(String nodeId) {
+    return spares.containsKey(nodeId) && !nodes.containsKey(nodeId);
+  }
+
+  /** Every node of the config: the pair's two, then the spares. */
+  @JsonIgnore
+  public List<String> allNodeIds() {
+    List<String> ids = new ArrayList<>(nodes.keySet());
+    spares.keySet().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
+    return ids;
+  }
+
+  /**
+   * The other node of the config's own pairing (epoch {@link #epoch}: a/b). After a failover and
+   * re-protection the peer is the pairing's, not this (see {@link NodeSupervisor}); a spare has no
+   * peer here.
+   */
   public String peerOf(String nodeId) {
+    if (isSpare(nodeId)) {
+      throw new IllegalArgumentException(
+          "spare " + nodeId + " has no fixed peer: its peer is the primary it joins");
+    }
     return nodes.keySet().stream()
         .filter(n -> !n.equals(nodeId))
         .findFirst()

@@ -53,6 +53,7 @@ public final class PairConfigValidator {
                 + ": each node needs its own address (or port)");
       }
     }
+    checkSpares(config, problems);
     if (config.sharedDirectory() == null && config.arbiterSpec().isSharedDirectory()) {
       problems.add(
           "sharedDirectory must name the shared storage (see ftvm lock init), or choose another"
@@ -73,6 +74,51 @@ public final class PairConfigValidator {
     if (!problems.isEmpty()) {
       throw new IOException(what + " is not usable:\n  - " + String.join("\n  - ", problems));
     }
+  }
+
+  /**
+   * Spares have a node's shape, a name of their own (not a pair node's: certificates and state are
+   * named by it) and a logging channel address no other node uses.
+   */
+  private static void checkSpares(PairConfig config, List<String> problems) {
+    Map<String, PairConfig.NodeSpec> nodes = config.nodes() == null ? Map.of() : config.nodes();
+    Map<String, String> listeners = new java.util.LinkedHashMap<>();
+    nodes.forEach(
+        (id, spec) -> {
+          if (spec != null) {
+            listeners.putIfAbsent(spec.channelHost() + ":" + spec.channelPort(), id);
+          }
+        });
+    config
+        .spares()
+        .forEach(
+            (id, spec) -> {
+              if (nodes.containsKey(id)) {
+                problems.add(
+                    "spare '"
+                        + id
+                        + "' has the name of a pair node: spares need names of their own");
+                return;
+              }
+              checkNode(id, spec, problems);
+              if (id != null && id.equals(config.initialPrimary())) {
+                problems.add("initialPrimary '" + id + "' is a spare: a or b starts as primary");
+              }
+              if (spec != null) {
+                String address = spec.channelHost() + ":" + spec.channelPort();
+                String other = listeners.putIfAbsent(address, id);
+                if (other != null) {
+                  problems.add(
+                      "spare "
+                          + id
+                          + "'s logging channel listens on "
+                          + address
+                          + " like node "
+                          + other
+                          + ": each node needs its own address (or port)");
+                }
+              }
+            });
   }
 
   private static void checkNode(String id, PairConfig.NodeSpec spec, List<String> problems) {

@@ -92,7 +92,61 @@ public final class PairInitializer {
       String adminGroup,
       String metricsListen,
       ArbiterSpec arbiter,
-      OwnPki ownPki) {}
+      OwnPki ownPki,
+      List<Host> spares) {
+    public Request {
+      spares = spares == null ? List.of() : List.copyOf(spares);
+    }
+
+    /** A request without spares, as before they existed. */
+    public Request(
+        String vmId,
+        Path vmDescription,
+        List<Host> hosts,
+        String initialPrimary,
+        int channelPort,
+        Path sharedDirectory,
+        Path qemuBinary,
+        Path installDirectory,
+        Path hostStateDirectory,
+        Path disk,
+        String tapName,
+        String bridge,
+        PairConfig.Timing timing,
+        boolean preSharedKey,
+        String adminGroup,
+        String metricsListen,
+        ArbiterSpec arbiter,
+        OwnPki ownPki) {
+      this(
+          vmId,
+          vmDescription,
+          hosts,
+          initialPrimary,
+          channelPort,
+          sharedDirectory,
+          qemuBinary,
+          installDirectory,
+          hostStateDirectory,
+          disk,
+          tapName,
+          bridge,
+          timing,
+          preSharedKey,
+          adminGroup,
+          metricsListen,
+          arbiter,
+          ownPki,
+          List.of());
+    }
+
+    /** The pair's two hosts, then the spares: every host that gets a certificate. */
+    List<Host> allHosts() {
+      List<Host> all = new ArrayList<>(hosts);
+      all.addAll(spares);
+      return all;
+    }
+  }
 
   /** What was written. */
   public record Result(PairConfig config, Path outputDirectory, String instructions) {}
@@ -145,7 +199,7 @@ public final class PairInitializer {
           out.resolve(TLS_DIRECTORY),
           ca,
           true,
-          request.hosts().stream()
+          request.allHosts().stream()
               .map(h -> ca.issue(h.nodeId(), PairCertificateAuthority.DEFAULT_VALIDITY))
               .toArray(PairCertificateAuthority.IssuedCertificate[]::new));
       credentials =
@@ -197,7 +251,7 @@ public final class PairInitializer {
               + " --node-key for every node");
       return null;
     }
-    List<String> nodeIds = request.hosts().stream().map(Host::nodeId).toList();
+    List<String> nodeIds = request.allHosts().stream().map(Host::nodeId).toList();
     for (String option : List.of("--node-cert", "--node-key")) {
       Map<String, Path> given =
           option.equals("--node-cert") ? pki.nodeCertificates() : pki.nodeKeys();
@@ -245,7 +299,7 @@ public final class PairInitializer {
           tls,
           ca,
           false,
-          request.hosts().stream()
+          request.allHosts().stream()
               .map(h -> ca.issue(h.nodeId(), notBefore, notAfter))
               .toArray(PairCertificateAuthority.IssuedCertificate[]::new));
       return "Node certificates issued by your CA '"
@@ -260,7 +314,7 @@ public final class PairInitializer {
     ChannelCredentialFiles.PrivateFiles.write(
         tls.resolve(ChannelCredentialFiles.CA_CERTIFICATE),
         Files.readString(pki.caCertificate(), StandardCharsets.US_ASCII));
-    for (Host host : request.hosts()) {
+    for (Host host : request.allHosts()) {
       ChannelCredentialFiles.PrivateFiles.write(
           ChannelCredentialFiles.certificate(tls, host.nodeId()),
           Files.readString(pki.nodeCertificates().get(host.nodeId()), StandardCharsets.US_ASCII));
@@ -315,6 +369,12 @@ public final class PairInitializer {
             problems.add(option + " must be an absolute path on the hosts, got " + path);
           }
         });
+    java.util.Set<String> spareIds = new java.util.HashSet<>();
+    for (Host spare : request.spares()) {
+      if (!spareIds.add(spare.nodeId())) {
+        problems.add("--spare " + spare.nodeId() + " is given twice");
+      }
+    }
     if (request.hosts().size() != 2) {
       problems.add("exactly two --node <id>=<address> are needed, got " + request.hosts().size());
     } else if (request.hosts().get(0).nodeId().equals(request.hosts().get(1).nodeId())) {
@@ -326,18 +386,11 @@ public final class PairInitializer {
   private static PairConfig config(Request request, VmDescription vm) {
     Map<String, PairConfig.NodeSpec> nodes = new TreeMap<>();
     for (Host host : request.hosts()) {
-      Path state = request.hostStateDirectory();
-      nodes.put(
-          host.nodeId(),
-          new PairConfig.NodeSpec(
-              state,
-              request.disk() != null
-                  ? request.disk()
-                  : state == null ? null : state.resolve("disk.img"),
-              host.channelAddress(),
-              request.channelPort(),
-              request.tapName(),
-              request.bridge()));
+      nodes.put(host.nodeId(), nodeSpec(request, host));
+    }
+    Map<String, PairConfig.NodeSpec> spares = new TreeMap<>();
+    for (Host spare : request.spares()) {
+      spares.put(spare.nodeId(), nodeSpec(request, spare));
     }
     PairConfig.GuestSpec guest = null;
     if (vm != null && vm.boot() instanceof VmBoot.DirectKernel boot && !vm.nics().isEmpty()) {
@@ -367,7 +420,29 @@ public final class PairInitializer {
         !request.preSharedKey() && install != null ? install.resolve(TLS_DIRECTORY) : null,
         request.adminGroup(),
         request.metricsListen(),
-        request.arbiter());
+        request.arbiter(),
+        spares);
+  }
+
+  /** Every host, pair node or spare, has the same layout. */
+  private static PairConfig.NodeSpec nodeSpec(Request request, Host host) {
+    Path state = request.hostStateDirectory();
+    return new PairConfig.NodeSpec(
+        state,
+        request.disk() != null ? request.disk() : state == null ? null : state.resolve("disk.img"),
+        host.channelAddress(),
+        request.channelPort(),
+        request.tapName(),
+        request.bridge());
+  }
+
+  /** The VM's first disk's size in bytes, for a spare's empty image ("SIZE" if unreadable). */
+  private static String diskSize(VmDescription vm) {
+    try {
+      return vm.disks().isEmpty() ? "SIZE" : Long.toString(Files.size(vm.disks().get(0).file()));
+    } catch (IOException e) {
+      return "SIZE";
+    }
   }
 
   private static String instructions(
@@ -381,8 +456,9 @@ public final class PairInitializer {
         .append(" (logging channel: ")
         .append(request.preSharedKey() ? "pre-shared key, NOT encrypted" : "mutual TLS 1.3")
         .append(").\n\n");
-    for (Host host : request.hosts()) {
-      text.append("Host of node ")
+    for (Host host : request.allHosts()) {
+      boolean spare = config.isSpare(host.nodeId());
+      text.append(spare ? "Spare host " : "Host of node ")
           .append(host.nodeId())
           .append(" (logging link ")
           .append(host.channelAddress())
@@ -421,6 +497,21 @@ public final class PairInitializer {
         }
       }
       text.append("  (files mode 0600, owned by root; copy e.g. with scp -p)\n");
+      if (spare) {
+        text.append("  no copy of the VM's disk, only an empty image of its size: truncate -s ")
+            .append(diskSize(vm))
+            .append(" ")
+            .append(config.node(host.nodeId()).disk())
+            .append(
+                "\n  (a spare starts empty; after a failover its daemon offers itself and the"
+                    + " surviving primary clones the running VM, disk and memory, into it)\n");
+        text.append("  start: ftvm start --config ")
+            .append(install.resolve(CONFIG_FILE))
+            .append(" --node ")
+            .append(host.nodeId())
+            .append(" (joins empty, becomes the backup when a primary is alone)\n\n");
+        continue;
+      }
       text.append("  copy the VM's disk")
           .append(vm.disks().isEmpty() ? "" : " " + vm.disks().get(0).file())
           .append(" -> ")

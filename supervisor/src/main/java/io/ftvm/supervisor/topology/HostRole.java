@@ -7,7 +7,12 @@ public enum HostRole {
   /** The host that starts as backup. */
   B("b"),
   /** A client on the LAN that talks to the guest, as a user of the protected VM would. */
-  CLIENT("c");
+  CLIENT("c"),
+  /**
+   * An optional third supervisor host, the pair config's spare: the backup after a failover when
+   * the failed host does not come back (only in a topology made {@link TopologySpec#withSpare}).
+   */
+  SPARE("s");
 
   private final String suffix;
 

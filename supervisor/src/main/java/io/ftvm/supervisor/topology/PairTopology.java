@@ -355,6 +355,9 @@ public final class PairTopology implements AutoCloseable {
     List<String> ports = new ArrayList<>();
     ports.add(TopologyBuilder.loggingPort(HostRole.A));
     ports.add(TopologyBuilder.loggingPort(HostRole.B));
+    if (spec.hasSpare()) {
+      ports.add(TopologyBuilder.loggingPort(HostRole.SPARE));
+    }
     for (String port : ports) {
       netns.ip(lanNamespace(), "link", "set", port, state);
     }

@@ -51,7 +51,11 @@ final class TopologyBuilder {
 
   /** Fixed bridge MAC, so attaching a TAP with a lower MAC does not change the host's address. */
   static String bridgeMac(HostRole role) {
-    return role == HostRole.A ? "02:77:00:00:00:0a" : "02:77:00:00:00:0b";
+    return switch (role) {
+      case A -> "02:77:00:00:00:0a";
+      case SPARE -> "02:77:00:00:00:0c";
+      default -> "02:77:00:00:00:0b";
+    };
   }
 
   /**
@@ -69,6 +73,9 @@ final class TopologyBuilder {
       buildSwitch();
       buildPairMember(HostRole.A);
       buildPairMember(HostRole.B);
+      if (spec.hasSpare()) {
+        buildPairMember(HostRole.SPARE);
+      }
       buildClient();
     } catch (RuntimeException e) {
       rollBack(e);

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param loggingA address of host A on the logging link ({@code log0})
  * @param loggingB address of host B on the logging link ({@code log0})
  * @param markerDirectory where {@code topology-<pairId>.pid} records the creating process
+ * @param spare address of the optional spare host on the LAN, or null: no spare host
+ * @param loggingSpare the spare host's address on the logging link (null without a spare)
  */
 public record TopologySpec(
     String pairId,
@@ -32,7 +34,9 @@ public record TopologySpec(
     String guestMac,
     Ipv4Interface loggingA,
     Ipv4Interface loggingB,
-    Path markerDirectory) {
+    Path markerDirectory,
+    Ipv4Interface spare,
+    Ipv4Interface loggingSpare) {
 
   /** Every namespace this code creates is named {@code ftvm-<pairId>-<a|b|c|lan>}. */
   public static final String NAMESPACE_PREFIX = "ftvm-";
@@ -42,7 +46,7 @@ public record TopologySpec(
 
   /** Matches exactly the namespace names a topology creates; group 1 is the pair id. */
   public static final Pattern NAMESPACE_PATTERN =
-      Pattern.compile("ftvm-([a-z0-9]{1,12})-(a|b|c|lan)");
+      Pattern.compile("ftvm-([a-z0-9]{1,12})-(a|b|c|lan|s)");
 
   public static final Path DEFAULT_MARKER_DIRECTORY = Path.of("/run/ftvm");
 
@@ -69,10 +73,20 @@ public record TopologySpec(
     lan.put("host B", hostB);
     lan.put("client", client);
     lan.put("guest", guest);
+    if ((spare == null) != (loggingSpare == null)) {
+      throw new IllegalArgumentException(
+          "a spare host needs both its LAN and its logging-link address");
+    }
+    if (spare != null) {
+      lan.put("spare", spare);
+    }
     requireOneNetwork("LAN", lan, hostA);
     Map<String, Ipv4Interface> logging = new LinkedHashMap<>();
     logging.put("host A", loggingA);
     logging.put("host B", loggingB);
+    if (loggingSpare != null) {
+      logging.put("spare", loggingSpare);
+    }
     requireOneNetwork("logging link", logging, loggingA);
     if (loggingA.overlaps(hostA)) {
       throw new IllegalArgumentException(
@@ -82,6 +96,61 @@ public record TopologySpec(
               + hostA
               + "; cutting it would need to be separable from the LAN");
     }
+  }
+
+  /** A topology without a spare host, as before spares existed. */
+  public TopologySpec(
+      String pairId,
+      Ipv4Interface hostA,
+      Ipv4Interface hostB,
+      Ipv4Interface client,
+      Ipv4Interface guest,
+      String guestMac,
+      Ipv4Interface loggingA,
+      Ipv4Interface loggingB,
+      Path markerDirectory) {
+    this(
+        pairId,
+        hostA,
+        hostB,
+        client,
+        guest,
+        guestMac,
+        loggingA,
+        loggingB,
+        markerDirectory,
+        null,
+        null);
+  }
+
+  /**
+   * The same topology with a spare host (namespace {@code ftvm-ID-s}) at LAN .3 and logging-link
+   * .3; the logging link widens to a /29 so three hosts fit on it.
+   */
+  public TopologySpec withSpare() {
+    return new TopologySpec(
+        pairId,
+        hostA,
+        hostB,
+        client,
+        guest,
+        guestMac,
+        new Ipv4Interface(loggingA.address(), 29),
+        new Ipv4Interface(loggingB.address(), 29),
+        markerDirectory,
+        new Ipv4Interface(lastOctet(hostA, 3), hostA.prefixLength()),
+        new Ipv4Interface(lastOctet(loggingA, 3), 29));
+  }
+
+  /** {@code address} in the same /24 with another last octet. */
+  private static String lastOctet(Ipv4Interface address, int octet) {
+    String a = address.address();
+    return a.substring(0, a.lastIndexOf('.') + 1) + octet;
+  }
+
+  /** Whether this topology has the spare host. */
+  public boolean hasSpare() {
+    return spare != null;
   }
 
   /** The default addresses: LAN 10.77.0.0/24, logging link 10.78.0.0/30, guest .10. */
@@ -107,7 +176,17 @@ public record TopologySpec(
 
   public TopologySpec withMarkerDirectory(Path directory) {
     return new TopologySpec(
-        pairId, hostA, hostB, client, guest, guestMac, loggingA, loggingB, directory);
+        pairId,
+        hostA,
+        hostB,
+        client,
+        guest,
+        guestMac,
+        loggingA,
+        loggingB,
+        directory,
+        spare,
+        loggingSpare);
   }
 
   /** The namespace of a host, e.g. {@code ftvm-1a2b3c-a}. */
@@ -120,19 +199,24 @@ public record TopologySpec(
     return namespacesOf(pairId).get(3);
   }
 
-  /** All namespaces of the topology, hosts first, in creation order. */
+  /** All namespaces of the topology, hosts first, in creation order (the spare's last). */
   public List<String> namespaces() {
-    return namespacesOf(pairId);
+    List<String> all = namespacesOf(pairId);
+    return hasSpare() ? all : all.subList(0, 4);
   }
 
-  /** The namespaces a topology with this pair id has (or had), whatever its addresses. */
+  /**
+   * The namespaces a topology with this pair id may have (or had), whatever its addresses: the
+   * spare host's last, absent in a topology without one.
+   */
   public static List<String> namespacesOf(String pairId) {
     String base = NAMESPACE_PREFIX + pairId + "-";
     return List.of(
         base + HostRole.A.suffix(),
         base + HostRole.B.suffix(),
         base + HostRole.CLIENT.suffix(),
-        base + LAN_SUFFIX);
+        base + LAN_SUFFIX,
+        base + HostRole.SPARE.suffix());
   }
 
   /** The address a host has on the LAN. */
@@ -141,6 +225,7 @@ public record TopologySpec(
       case A -> hostA;
       case B -> hostB;
       case CLIENT -> client;
+      case SPARE -> requireSpare(spare);
     };
   }
 
@@ -150,7 +235,15 @@ public record TopologySpec(
       case A -> loggingA;
       case B -> loggingB;
       case CLIENT -> throw new IllegalArgumentException("the client is not on the logging link");
+      case SPARE -> requireSpare(loggingSpare);
     };
+  }
+
+  private Ipv4Interface requireSpare(Ipv4Interface address) {
+    if (address == null) {
+      throw new IllegalArgumentException("topology " + pairId + " has no spare host");
+    }
+    return address;
   }
 
   /** The owner marker file of this topology. */

@@ -121,6 +121,49 @@ class InitAndLockCommandTest {
   }
 
   @Test
+  void initWithSparesWritesThemIntoTheConfigAndIssuesTheirCertificatesFromThePairCa()
+      throws Exception {
+    Path output = dir.resolve("spares");
+
+    int status =
+        run(
+            initArgs(output, "--spare", "hostC=10.0.0.3", "--spare", "hostD=10.0.0.4")
+                .toArray(String[]::new));
+
+    assertThat(status).as(err.toString()).isZero();
+    PairConfig config = PairConfig.read(output.resolve("pair.json"));
+    assertThat(config.nodes()).containsOnlyKeys("hostA", "hostB");
+    assertThat(config.spares()).containsOnlyKeys("hostC", "hostD");
+    assertThat(config.node("hostC").channelHost()).isEqualTo("10.0.0.3");
+    assertThat(config.node("hostC").channelPort()).isEqualTo(7400);
+    Path tls = output.resolve("tls");
+    assertThat(mode(tls.resolve("hostC.key"))).isEqualTo("rw-------");
+    assertThat(tls.resolve("hostD.crt")).isRegularFile();
+    // A spare talks to whichever node is primary: its certificate is the pair CA's like a/b's.
+    ChannelSecurity c = ChannelCredentialFiles.load(config, "hostC", "hostB");
+    assertThat(((ChannelSecurity.MutualTls) c).credentials().nodeId()).isEqualTo("hostC");
+    assertThat(((ChannelSecurity.MutualTls) c).expectedPeerNodeId()).isEqualTo("hostB");
+    ChannelSecurity b = ChannelCredentialFiles.load(config, "hostB", "hostC");
+    assertThat(((ChannelSecurity.MutualTls) b).expectedPeerNodeId()).isEqualTo("hostC");
+    assertThat(out.toString())
+        .contains("Spare host hostC (logging link 10.0.0.3:7400)")
+        .contains("ftvm start --config " + output.resolve("pair.json") + " --node hostD")
+        .contains("a spare starts empty")
+        .contains("truncate -s 4096 /var/lib/ftvm/web/disk.img");
+  }
+
+  @Test
+  void aSpareWithAPairNodesNameIsRefused() {
+    Path output = dir.resolve("clash");
+
+    int status = run(initArgs(output, "--spare", "hostB=10.0.0.3").toArray(String[]::new));
+
+    assertThat(status).isEqualTo(1);
+    assertThat(err.toString()).contains("spare 'hostB' has the name of a pair node");
+    assertThat(output).doesNotExist();
+  }
+
+  @Test
   void initListsEveryProblemAndWritesNothing() throws Exception {
     Path output = dir.resolve("bad");
     List<String> args = initArgs(output, "--channel-port", "70000", "--primary", "hostC");

@@ -29,6 +29,14 @@ class BackupJoinTest {
   private final FakeSessions sessions = new FakeSessions();
   private final List<Long> adopted = new ArrayList<>();
 
+  /** Who shared storage says is primary, one answer per question; the last one stays. */
+  private final List<String> primaries = new CopyOnWriteArrayList<>();
+
+  private final AtomicInteger lookupsBeforeStop = new AtomicInteger(Integer.MAX_VALUE);
+
+  /** The arbiter that says who is primary does not answer (it may differ from the ledger's). */
+  private volatile boolean locatorUnavailable;
+
   {
     roles.onChange((from, to) -> reasons.add(to + ": " + roles.reason()));
   }
@@ -53,8 +61,9 @@ class BackupJoinTest {
           }
 
           @Override
-          public void adopt(long epoch, CloneTargets.Target target, JoinSessions.Session s) {
-            steps.add("adopt " + epoch);
+          public void adopt(
+              long epoch, String primary, CloneTargets.Target target, JoinSessions.Session s) {
+            steps.add("adopt " + epoch + " from " + primary);
             adopted.add(epoch);
           }
         };
@@ -64,9 +73,21 @@ class BackupJoinTest {
         state,
         targets,
         ledger,
+        () -> {
+          if (lookupsBeforeStop.decrementAndGet() <= 0) {
+            stop.set(true);
+          }
+          if (locatorUnavailable) {
+            throw new StorageUnavailableException("/nfs did not answer within 2s");
+          }
+          return primaries.isEmpty()
+              ? "b"
+              : primaries.size() == 1 ? primaries.get(0) : primaries.remove(0);
+        },
         sessions,
         epochs,
-        new BackupJoin.Timeouts(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO),
+        new BackupJoin.Timeouts(
+            Duration.ofMillis(100), Duration.ofMillis(300), Duration.ZERO, Duration.ofMillis(20)),
         stop::get);
   }
 
@@ -83,11 +104,11 @@ class BackupJoinTest {
             "launch target",
             "listen",
             "reserve 2 by a",
-            "session 2",
+            "session 2 expecting b",
             "await primary",
             "awaitCloned",
             "follow /state/replay-epoch-2.fifo",
-            "adopt 2");
+            "adopt 2 from b");
     assertThat(ledger.offers)
         .containsExactly("nbd=10.77.1.1:10810 export=ftvm-disk migration=10.77.1.1:10811");
     assertThat(reasons)
@@ -112,6 +133,47 @@ class BackupJoinTest {
   }
 
   @Test
+  void aSpareLearnsWhoIsPrimaryAndIsClonedByIt() throws Exception {
+    primaries.add("c"); // c went live after b failed; this node is a spare or the old a
+    ledger.highest = 2;
+
+    assertThat(join(10).run()).isTrue();
+
+    assertThat(steps).contains("session 3 expecting c", "adopt 3 from c");
+    assertThat(reasons)
+        .containsSubsequence(
+            "CLONING: being cloned by c for epoch 3",
+            "BACKUP_REPLAYING: replaying epoch 3 (cloned from c)");
+  }
+
+  @Test
+  void aFailoverWhileWaitingEndsTheAttemptAndTheNextOneExpectsTheNewPrimary() throws Exception {
+    sessions.primaryArrives = false;
+    primaries.addAll(List.of("b", "c"));
+
+    join(1).run();
+
+    assertThat(steps)
+        .contains(
+            "session 2 expecting b",
+            "abort: the primary is now c (was b when epoch 2 was offered)",
+            "kill target");
+    assertThat(roles.role()).isEqualTo(NodeRole.JOINING);
+    assertThat(adopted).isEmpty();
+  }
+
+  @Test
+  void aNodeThatWasTheLastPrimaryItselfHasNobodyToCloneFrom() throws Exception {
+    primaries.add("a");
+    lookupsBeforeStop.set(2);
+
+    join(10).run();
+
+    assertThat(steps).doesNotContain("discard").noneMatch(s -> s.startsWith("reserve"));
+    assertThat(roles.reason()).contains("shared storage names this node as the last primary");
+  }
+
+  @Test
   void aPrimaryThatGivesUpMidCloneSendsTheJoinerBackToJoiningNeverReplaying() throws Exception {
     targets.clonedAfterPolls = Integer.MAX_VALUE;
     sessions.abortAfterPolls = 2;
@@ -120,7 +182,7 @@ class BackupJoinTest {
 
     assertThat(reasons)
         .contains("JOINING: clone failed: primary gave up: REPROTECT_ABORTED epoch 2");
-    assertThat(steps).contains("kill target").doesNotContain("adopt 2");
+    assertThat(steps).contains("kill target").doesNotContain("adopt 2 from b");
     assertThat(roles.role()).isEqualTo(NodeRole.JOINING);
   }
 
@@ -140,8 +202,20 @@ class BackupJoinTest {
 
     join(2).run();
 
-    assertThat(steps).doesNotContain("session 2");
+    assertThat(steps).doesNotContain("session 2 expecting b");
     assertThat(steps.stream().filter("kill target"::equals)).hasSize(2);
+    assertThat(roles.reason()).contains("shared storage unreachable");
+  }
+
+  @Test
+  void notKnowingWhoIsPrimaryMeansNoOfferAndAnotherTry() throws Exception {
+    locatorUnavailable = true;
+    lookupsBeforeStop.set(2);
+
+    join(10).run();
+
+    assertThat(steps).doesNotContain("discard", "launch target");
+    assertThat(ledger.reserved).isEmpty();
     assertThat(roles.reason()).contains("shared storage unreachable");
   }
 
@@ -236,13 +310,18 @@ class BackupJoinTest {
     final AtomicInteger polls = new AtomicInteger();
 
     @Override
-    public Session listen(long epoch) throws IOException {
-      steps.add("session " + epoch);
+    public Session listen(long epoch, String primary) throws IOException {
+      steps.add("session " + epoch + " expecting " + primary);
       polls.set(0);
       return new Session() {
         @Override
-        public boolean awaitPrimary(Duration timeout) {
-          steps.add("await primary");
+        public boolean awaitPrimary(Duration timeout) throws InterruptedException {
+          if (!steps.get(steps.size() - 1).equals("await primary")) {
+            steps.add("await primary");
+          }
+          if (!primaryArrives) {
+            Thread.sleep(timeout.toMillis());
+          }
           return primaryArrives;
         }
 

@@ -88,6 +88,32 @@ public final class PairHarness implements AutoCloseable {
       Path qemu,
       ArbiterAttachment arbiter)
       throws Exception {
+    return start(workDirectory, guest, detectionTimeout, qemu, arbiter, false);
+  }
+
+  /**
+   * The pair of the ITs with a third host named in the config as spare {@link LocalPair#SPARE} (its
+   * daemon not started: {@link #startSpare}).
+   */
+  public static PairHarness startWithSpare(
+      Path workDirectory, String workload, Duration detectionTimeout) throws Exception {
+    return start(
+        workDirectory,
+        new TestVmGuest(TestEnvironment.testVm(), workload),
+        detectionTimeout,
+        TestEnvironment.qemu(),
+        ArbiterAttachment.sharedDirectory(),
+        true);
+  }
+
+  private static PairHarness start(
+      Path workDirectory,
+      PairGuest guest,
+      Duration detectionTimeout,
+      Path qemu,
+      ArbiterAttachment arbiter,
+      boolean withSpare)
+      throws Exception {
     ChildProcessLauncher launcher = new ChildProcessLauncher();
     try {
       LocalPair pair =
@@ -99,7 +125,8 @@ public final class PairHarness implements AutoCloseable {
               java.util.function.UnaryOperator.identity(),
               LocalPair.DaemonLauncher.tiedTo(launcher),
               false,
-              arbiter);
+              arbiter,
+              withSpare);
       return new PairHarness(launcher, pair, workDirectory);
     } catch (Exception e) {
       launcher.close();
@@ -117,6 +144,11 @@ public final class PairHarness implements AutoCloseable {
    */
   public Process rejoin(String node) throws Exception {
     return pair.rejoin(node, LocalPair.DaemonLauncher.tiedTo(launcher));
+  }
+
+  /** Starts the spare host's daemon tied to this harness; returns once it is JOINING or further. */
+  public Process startSpare() throws Exception {
+    return pair.startSpare(LocalPair.DaemonLauncher.tiedTo(launcher));
   }
 
   /**
@@ -238,7 +270,7 @@ public final class PairHarness implements AutoCloseable {
       log.info("pair state kept for inspection in {}", workDirectory);
       try {
         // The disk images are the bulk; logs and consoles stay for a failure's post-mortem.
-        for (String node : List.of(LocalPair.PRIMARY, LocalPair.BACKUP)) {
+        for (String node : pair.config().allNodeIds()) {
           Files.deleteIfExists(workDirectory.resolve(node).resolve("disk.img"));
           // A described guest's copies (DescribedGuest): disk-0.img, disk-1.qcow2, ...
           try (var copies = Files.newDirectoryStream(workDirectory.resolve(node), "disk-*")) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,9 @@ class ReprotectTriggerTest {
       new ReprotectTrigger(
           ledger,
           "vm1",
-          "a",
+          "b",
+          Set.of("a", "b", "c")::contains,
+          "a or spare c",
           () -> 1,
           role::get,
           offer -> {
@@ -76,11 +79,38 @@ class ReprotectTriggerTest {
   }
 
   @Test
-  void anotherNodesOfferIsIgnored() {
+  void aSparesOfferStartsReprotectionToo() {
     latest = offer("c", 5);
 
-    assertThat(trigger.poll()).contains("ignoring the offer of c");
+    assertThat(trigger.poll()).isEqualTo("re-protecting: c offered epoch 5");
+    assertThat(started).containsExactly(5L);
+  }
+
+  @Test
+  void anOfferByANameTheConfigDoesNotKnowIsRefusedSayingWhoMayOffer() {
+    latest = offer("mallory", 5);
+
+    assertThat(trigger.poll())
+        .isEqualTo(
+            "refusing the offer of unknown node 'mallory' for epoch 5: not a node or spare of"
+                + " this pair's config (may offer: a or spare c)");
     assertThat(started).isEmpty();
+  }
+
+  @Test
+  void thisNodesOwnOfferIsNoBackup() {
+    latest = offer("b", 3);
+
+    assertThat(trigger.poll()).contains("it is this node's own");
+    assertThat(started).isEmpty();
+  }
+
+  @Test
+  void withNoOfferTheReportNamesEveryCandidate() {
+    assertThat(trigger.poll())
+        .isEqualTo(
+            "no backup host has offered itself yet (start or restart the daemon of a or spare c;"
+                + " it joins empty)");
   }
 
   @Test

@@ -18,6 +18,25 @@ class TopologySpecTest {
   }
 
   @Test
+  void aSpareHostAddsItsNamespaceAndAddressesOnBothNetworks() {
+    TopologySpec spare = DEFAULTS.withSpare();
+
+    assertThat(spare.hasSpare()).isTrue();
+    assertThat(DEFAULTS.hasSpare()).isFalse();
+    assertThat(spare.namespaces())
+        .containsExactly(
+            "ftvm-abc123-a", "ftvm-abc123-b", "ftvm-abc123-c", "ftvm-abc123-lan", "ftvm-abc123-s")
+        .allMatch(name -> TopologySpec.NAMESPACE_PATTERN.matcher(name).matches());
+    assertThat(spare.lanNamespace()).isEqualTo("ftvm-abc123-lan");
+    assertThat(spare.lanAddress(HostRole.SPARE).cidr()).isEqualTo("10.77.0.3/24");
+    assertThat(spare.loggingAddress(HostRole.SPARE).cidr()).isEqualTo("10.78.0.3/29");
+    assertThat(spare.loggingAddress(HostRole.A).cidr()).isEqualTo("10.78.0.1/29");
+    assertThat(TopologySpec.namespacesOf("abc123")).contains("ftvm-abc123-s");
+    assertThatThrownBy(() -> DEFAULTS.lanAddress(HostRole.SPARE))
+        .hasMessageContaining("has no spare host");
+  }
+
+  @Test
   void doesNotClaimNamespacesOfOtherFtvmTests() {
     assertThat(TopologySpec.NAMESPACE_PATTERN.matcher("ftvm-test-1a2b3c4d").matches()).isFalse();
   }
