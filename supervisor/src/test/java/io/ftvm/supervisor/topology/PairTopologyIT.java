@@ -152,7 +152,7 @@ class PairTopologyIT {
   void reaperRemovesTheTopologyOfACrashedOwnerButNotOfALiveOne() throws Exception {
     String crashedId = TopologySpec.randomPairId();
     Process owner = startOwner(crashedId, "hold");
-    assertThat(namespaces()).containsAll(TopologySpec.namespacesOf(crashedId));
+    assertThat(namespaces()).containsAll(TopologySpec.defaults(crashedId).namespaces());
     owner.destroyForcibly();
     owner.waitFor(10, TimeUnit.SECONDS);
 
