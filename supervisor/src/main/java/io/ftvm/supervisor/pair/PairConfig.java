@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Everything both supervisors of a pair agree on, as one JSON file. {@code ftvm start --pair}
@@ -417,10 +418,11 @@ public record PairConfig(
     return spares.containsKey(nodeId) && !nodes.containsKey(nodeId);
   }
 
-  /** Every node of the config: the pair's two, then the spares. */
+  /** Every node of the config: the pair's two in name order, then the spares. */
   @JsonIgnore
   public List<String> allNodeIds() {
-    List<String> ids = new ArrayList<>(nodes.keySet());
+    // Sorted: the pair's nodes may come from an unordered map, and status and stop list them.
+    List<String> ids = new ArrayList<>(new TreeSet<>(nodes.keySet()));
     spares.keySet().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
     return ids;
   }
