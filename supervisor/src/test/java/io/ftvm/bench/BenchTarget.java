@@ -2,6 +2,7 @@ package io.ftvm.bench;
 
 import io.ftvm.supervisor.topology.PairTopology;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,12 @@ interface BenchTarget extends AutoCloseable {
    * @return seconds from the start of the configuration to the ready line
    */
   double awaitGuestReady(Duration timeout) throws Exception;
+
+  /**
+   * The processes that make up each emulated host, by host name in host order: what {@code
+   * --pin-hosts} binds to that host's CPUs.
+   */
+  Map<String, List<Long>> processesByHost();
 
   /** Takes one reading of the configuration's own counters; called periodically. */
   void sample(long epochMillis);

@@ -104,6 +104,17 @@ public final class FtOverheadBench implements Callable<Integer> {
               + " daemons) have compiled their hot paths. Default: ${DEFAULT-VALUE}.")
   long warmupSeconds;
 
+  @Option(
+      names = "--pin-hosts",
+      split = ",",
+      paramLabel = "CPUS",
+      description =
+          "Emulate hosts with their own cores: once the guest is ready, bind every thread of host"
+              + " a (the lone VM's QEMU; the primary's QEMU and daemon) to the first CPU list and"
+              + " host b (the backup's QEMU and daemon) to the second, e.g. --pin-hosts 0,1. The"
+              + " client and this JVM stay unbound. Default: nothing bound.")
+  List<String> pinHosts = List.of();
+
   @Option(names = "--work-dir", required = true, description = "Run files and results.json.")
   Path workDirectory;
 
@@ -143,6 +154,10 @@ public final class FtOverheadBench implements Callable<Integer> {
     log.info("=== {}: booting the test VM (workload {})", configuration.label(), workload);
     try (BenchTarget target = open(configuration, directory, image, launcher)) {
       double ready = target.awaitGuestReady(GUEST_READY_TIMEOUT);
+      HostCpuPinning pinning = new HostCpuPinning(pinHosts);
+      if (pinning.isEnabled()) {
+        pinning.apply(target.processesByHost());
+      }
       log.info(
           "{}: guest ready after {} s; client runs {} s echo + {} s kv",
           configuration.label(),
@@ -165,6 +180,7 @@ public final class FtOverheadBench implements Callable<Integer> {
         runClient(target, directory, launcher, "warmup", warmupSeconds, 0, 0);
       }
       JsonNode client;
+      ThreadCpuReport threads = ThreadCpuReport.begin(target.processesByHost());
       try {
         sampler.scheduleAtFixedRate(
             () -> target.sample(System.currentTimeMillis()),
@@ -177,6 +193,9 @@ public final class FtOverheadBench implements Callable<Integer> {
         sampler.shutdownNow();
         sampler.awaitTermination(10, TimeUnit.SECONDS);
       }
+      String threadReport = threads.end();
+      Files.writeString(directory.resolve("threads.txt"), threadReport);
+      log.info("{}: CPU by thread over the client's run\n{}", configuration.label(), threadReport);
       Map<String, Double> figures = new LinkedHashMap<>();
       figures.put("bootToReadySeconds", ready);
       for (Iterator<Map.Entry<String, JsonNode>> it = client.fields(); it.hasNext(); ) {
@@ -276,6 +295,7 @@ public final class FtOverheadBench implements Callable<Integer> {
     document.put("cpuSeconds", cpuSeconds);
     document.put("warmupSeconds", warmupSeconds);
     document.put("diskSecondsPerOp", diskSeconds);
+    document.put("pinHosts", new HostCpuPinning(pinHosts).describe());
     document.put("results", results);
     document.put("failures", failures);
     Path json = workDirectory.resolve("results.json");

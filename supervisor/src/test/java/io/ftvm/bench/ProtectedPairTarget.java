@@ -91,6 +91,20 @@ final class ProtectedPairTarget implements BenchTarget {
     return (System.nanoTime() - startedNanos) / 1e9;
   }
 
+  /** Host a is the primary's (its daemon and QEMU), host b the backup's. */
+  @Override
+  public Map<String, List<Long>> processesByHost() {
+    Map<String, List<Long>> hosts = new LinkedHashMap<>();
+    try {
+      for (String node : List.of(LocalPair.PRIMARY, LocalPair.BACKUP)) {
+        hosts.put(node, List.of(pair.daemon(node).pid(), pair.control(node).status().qemuPid()));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("reading the nodes' QEMU pids: " + e.getMessage(), e);
+    }
+    return hosts;
+  }
+
   @Override
   public void sample(long epochMillis) {
     try {
