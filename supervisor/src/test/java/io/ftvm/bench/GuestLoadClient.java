@@ -198,9 +198,9 @@ public final class GuestLoadClient {
 
   /**
    * Guest work requests kept outstanding on the connection. With one, the guest idles for every
-   * request's round trip, and the figure measures the network path (which under {@code ft}
-   * includes the Output Rule's hold) as much as the guest's work; with two, the next request is
-   * already queued when the guest finishes one.
+   * request's round trip, and the figure measures the network path (which under {@code ft} includes
+   * the Output Rule's hold) as much as the guest's work; with two, the next request is already
+   * queued when the guest finishes one.
    */
   private static final int WORK_REQUESTS_IN_FLIGHT = 2;
 
